@@ -1,0 +1,28 @@
+"""The public API for rule authors: everything a rule module needs, and nothing else."""
+
+from debtlint.complexity import Complexity, model_complexity
+from debtlint.facts.context import FileContext
+from debtlint.findings import Confidence, Finding, Location, Severity
+from debtlint.graph import Declaration, Model, Owner, ProjectGraph, Read
+from debtlint.rule import FileRule, Option, ProjectExample, ProjectRule, Rule, Status
+
+__all__ = [
+    "Complexity",
+    "Confidence",
+    "Declaration",
+    "FileContext",
+    "FileRule",
+    "Finding",
+    "Location",
+    "Model",
+    "Option",
+    "Owner",
+    "ProjectExample",
+    "ProjectGraph",
+    "ProjectRule",
+    "Read",
+    "Rule",
+    "Severity",
+    "Status",
+    "model_complexity",
+]

@@ -1,0 +1,238 @@
+"""The one way data flows: discover -> phase 1 per file -> graph -> project rules -> findings ->
+fingerprints -> score. The CLI and the tests both call :func:`scan`."""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from debtlint.analyse import FileResult, analyse_file
+from debtlint.config import ConfigError, Settings
+from debtlint.discovery import Discovery, discover
+from debtlint.facts.model import FileFacts
+from debtlint.facts.names import module_name
+from debtlint.findings import Confidence, Finding, Location, Severity
+from debtlint.graph import Manifest, ProjectGraph, build_graph
+from debtlint.knowledge import Catalog, CatalogError
+from debtlint.loader import LoaderError, Registry
+from debtlint.metadata.codeowners import CodeOwners
+from debtlint.metadata.dvc import load_dvc
+from debtlint.metadata.kedro import load_kedro_catalog
+from debtlint.rule import RuleSet
+from debtlint.score import Score, compute_score, remediation_minutes
+
+
+@dataclass
+class Selection:
+    """Rule selection given on the command line; it extends or replaces the configured one."""
+
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScanResult:
+    root: Path
+    settings: Settings
+    discovery: Discovery
+    facts: list[FileFacts]
+    graph: ProjectGraph
+    findings: list[Finding]
+    score: Score
+    ruleset: RuleSet
+    registry: Registry
+    metrics: dict[str, Any]
+    notes: list[str]
+    tracebacks: list[str]
+
+    @property
+    def internal_errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.code == "DL000"]
+
+
+def prepare(settings: Settings, selection: Selection | None = None) -> tuple[Registry, RuleSet]:
+    """Load rule packs and select rules, turning every configuration mistake into a ConfigError."""
+    root = settings.root
+    try:
+        registry = Registry.load([root / p for p in settings.rule_packs])
+    except LoaderError as exc:
+        file, line = settings.line_of("rule-packs")
+        raise ConfigError(file or "rule-packs", line, "rule-packs", str(exc)) from None
+    for key, selectors in (
+        ("select", settings.select or []),
+        ("extend-select", settings.extend_select),
+        ("ignore", settings.ignore),
+        ("severity", list(settings.severity)),
+    ):
+        for index, sel in enumerate(selectors):
+            if not registry.expand(sel):
+                file, line = settings.line_of(
+                    f"{key}.{index}" if key != "severity" else f"{key}.{sel}"
+                )
+                raise ConfigError(
+                    file, line, key, f"{sel!r} matches no rule (see `debtlint rule --all`)"
+                )
+    for key, message in registry.option_errors(settings.rule_options):
+        file, line = settings.line_of(f"rule-options.{key}")
+        raise ConfigError(file, line, f"rule-options.{key}", message)
+    selection = selection or Selection()
+    for sel in [*(selection.select or []), *selection.extend_select, *selection.ignore]:
+        if not registry.expand(sel):
+            raise ConfigError("command line", None, "--select/--ignore", f"{sel!r} matches no rule")
+    select = selection.select if selection.select is not None else settings.select
+    ruleset = registry.select(
+        select,
+        [*settings.extend_select, *selection.extend_select],
+        [*settings.ignore, *selection.ignore],
+        settings.severity,
+        settings.rule_options,
+    )
+    return registry, ruleset
+
+
+def load_catalog(settings: Settings) -> Catalog:
+    catalog = Catalog.builtin()
+    if not settings.api_catalogs:
+        return catalog
+    try:
+        return catalog.extended([settings.root / p for p in settings.api_catalogs], settings.root)
+    except CatalogError as exc:
+        raise ConfigError(str(exc.file), exc.line, "api-catalogs", exc.message) from None
+
+
+def load_manifest(settings: Settings, notes: list[str]) -> Manifest:
+    root = settings.root
+    codeowners = CodeOwners.load(root)
+    if codeowners is not None:
+        notes.extend(f"{codeowners.file}:{line}: {msg}" for line, msg in codeowners.problems)
+    dvc = load_dvc(root)
+    notes.extend(
+        f"{file}:{line}: {msg}" if line else f"{file}: {msg}" for file, line, msg in dvc.problems
+    )
+    kedro, kedro_problems = load_kedro_catalog(root)
+    notes.extend(
+        f"{file}:{line}: {msg}" if line else f"{file}: {msg}" for file, line, msg in kedro_problems
+    )
+    return Manifest(
+        models=settings.models, data=settings.data, codeowners=codeowners, dvc=dvc, kedro=kedro
+    )
+
+
+def scan(
+    settings: Settings,
+    paths: Sequence[Path] = (),
+    selection: Selection | None = None,
+) -> ScanResult:
+    registry, ruleset = prepare(settings, selection)
+    catalog = load_catalog(settings)
+    root = settings.root
+    found = discover(
+        root,
+        paths,
+        exclude=settings.exclude if settings.exclude is not None else (),
+        extend_exclude=settings.extend_exclude,
+        respect_gitignore=settings.respect_gitignore,
+        max_file_size=settings.max_file_size,
+        use_default_excludes=settings.exclude is None,
+    )
+    project_modules = _module_index(found.files)
+    syntax_rule = next((r for r in ruleset.file_rules if r.code == "DL001"), None)
+    visitors = [r for r in ruleset.file_rules if r.code not in ("DL001", "DL000")]
+    results: list[FileResult] = []
+    notes = [f"skipped {path}: {reason}" for path, reason in found.skipped]
+    for rel in found.files:
+        try:
+            data = (root / rel).read_bytes()
+        except OSError as exc:
+            notes.append(f"skipped {rel}: cannot read ({exc.strerror or exc})")
+            continue
+        results.append(
+            analyse_file(rel, data, catalog, visitors, project_modules.__contains__, syntax_rule)
+        )
+    manifest = load_manifest(settings, notes)
+    facts = [r.facts for r in results]
+    graph = build_graph(root.name, facts, manifest)
+    findings: list[Finding] = []
+    tracebacks: list[str] = []
+    for result in results:
+        findings.extend(result.findings)
+        for code, message, trace in result.crashes:
+            findings.append(_internal_error(code, result.facts.path, message))
+            tracebacks.append(trace)
+    metrics: dict[str, Any] = {}
+    for rule in ruleset.project_rules:
+        try:
+            rule.check(graph)
+            collect = getattr(rule, "metrics", None)
+            if collect is not None:
+                metrics[rule.code] = collect(graph)
+            findings.extend(rule.take_findings())
+        except Exception as exc:
+            rule.take_findings()  # a half-finished check must not report anything
+            findings.append(_internal_error(rule.code, None, f"{type(exc).__name__}: {exc}"))
+            tracebacks.append(traceback.format_exc())
+    findings = assign_fingerprints(findings)
+    incomplete = any(f.code in ("DL000", "DL001") for f in findings) or any(
+        r.facts.parse_error for r in results
+    )
+    minutes = remediation_minutes(registry.rules[c] for c in registry.rules)
+    score = compute_score(findings, graph, minutes, incomplete)
+    return ScanResult(
+        root=root,
+        settings=settings,
+        discovery=found,
+        facts=facts,
+        graph=graph,
+        findings=findings,
+        score=score,
+        ruleset=ruleset,
+        registry=registry,
+        metrics=metrics,
+        notes=notes,
+        tracebacks=tracebacks,
+    )
+
+
+def _module_index(files: Sequence[str]) -> set[str]:
+    """Every dotted suffix of every project module: `src.pkg.mod`, `pkg.mod`, `mod`, and packages."""
+    names: set[str] = set()
+    for path in files:
+        parts = module_name(path).split(".")
+        for start in range(len(parts)):
+            for end in range(start + 1, len(parts) + 1):
+                names.add(".".join(parts[start:end]))
+    return names
+
+
+def _internal_error(code: str, path: str | None, message: str) -> Finding:
+    where = f" on {path}" if path else " on the project graph"
+    return Finding(
+        code="DL000",
+        name="internal-error",
+        severity=Severity.ERROR,
+        message=f"{code} crashed{where} ({message}); results are incomplete",
+        location=Location(path or ".", 1, 1),
+        entity=f"{code}:{path or '<project>'}",
+        confidence=Confidence.HIGH,
+        help="Run with -v for the traceback and report it; --ignore the rule meanwhile.",
+    )
+
+
+def assign_fingerprints(findings: Sequence[Finding]) -> list[Finding]:
+    """Line-independent fingerprints: code, path, entity (else the message), and an occurrence
+    number among findings that share all of those. Moving code does not change them."""
+    ordered = sorted(findings, key=lambda f: f.sort_key())
+    seen: dict[str, int] = {}
+    out = []
+    for finding in ordered:
+        key = f"{finding.code}|{finding.location.path}|{finding.entity or finding.message}"
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        digest = hashlib.sha256(f"{key}|{occurrence}".encode()).hexdigest()[:16]
+        out.append(finding.with_fingerprint(digest))
+    return out

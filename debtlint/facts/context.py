@@ -1,0 +1,68 @@
+"""What a file rule sees of the file it is walking."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from debtlint.facts.model import Span
+from debtlint.facts.names import dotted, qualify
+from debtlint.findings import Location
+from debtlint.knowledge import Catalog
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+class FileContext:
+    """One parsed file: its path, source, import aliases, the API catalog and lazy positions.
+
+    Positions cost about twice a parse (a full code generation), so they are computed once, and only
+    for files where something is actually reported or recorded.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        source: str,
+        module: cst.Module,
+        module_name: str,
+        catalog: Catalog,
+        aliases: dict[str, str],
+        imported_roots: frozenset[str],
+    ) -> None:
+        self.path = path
+        self.source = source
+        self.module = module
+        self.module_name = module_name
+        self.catalog = catalog
+        self.aliases = aliases
+        self.imported_roots = imported_roots
+        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+
+    def qualname(self, expr: cst.BaseExpression) -> str | None:
+        """The fully qualified name an expression refers to through imports, normalised by the
+        catalog's aliases (``tf.keras.Model`` -> ``keras.Model``); None if it is not imported."""
+        plain = dotted(expr)
+        name = qualify(self.aliases, plain)
+        if name is None and plain is not None:
+            head = plain.partition(".")[0]
+            # Builtins are not imported; `open(...)` is `builtins.open` unless shadowed by an import.
+            if head in _BUILTINS:
+                name = f"builtins.{plain}"
+        return self.catalog.normalise(name) if name else None
+
+    def span(self, node: cst.CSTNode) -> Span:
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        rng = self._positions.get(node)
+        if rng is None:  # a node that is not part of this module
+            return (1, 1, 1, 1)
+        return (rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
+
+    def location(self, node: cst.CSTNode) -> Location:
+        line, col, end_line, end_col = self.span(node)
+        return Location(self.path, line, col, end_line, end_col)
