@@ -1,4 +1,4 @@
-from debtlint.api import Option, ProjectExample, ProjectGraph, ProjectRule, Severity
+from debtlint.api import Location, Option, ProjectExample, ProjectGraph, ProjectRule, Severity
 
 
 def _share_ok(value: float) -> bool:
@@ -163,8 +163,6 @@ class GlueCodeRatio(ProjectRule):
             share = stats.glue / total
             if share < threshold:
                 continue
-            from debtlint.api import Location
-
             self.report(
                 Location(facts.path, 1, 1),
                 f"{facts.path} is {share:.0%} glue ({stats.glue} of {total} statements: I/O, "
