@@ -6,6 +6,7 @@ and review the diff.
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -32,19 +33,16 @@ def test_fixture_matches_expected_output(name, run_cli):
 
 def test_clean_pipeline_reports_nothing(run_cli):
     code, out, _ = run_cli("scan", FIXTURES / "clean_dvc_pipeline", "--output-format", "json")
-    import json
-
     doc = json.loads(out)
     assert doc["findings"] == []
     assert doc["score"]["grade"] == "A"
     assert doc["summary"]["models"] == 1
     assert doc["summary"]["resolution"]["rate"] == 1.0
+    assert code == 0
 
 
 def test_kaggle_gate_fails_on_the_complex_unowned_ensemble(run_cli):
     code, out, _ = run_cli("scan", FIXTURES / "kaggle_script", "--output-format", "json")
-    import json
-
     doc = json.loads(out)
     dl101 = [f for f in doc["findings"] if f["code"] == "DL101"]
     errors = [f for f in dl101 if f["severity"] == "error"]
