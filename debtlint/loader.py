@@ -45,9 +45,10 @@ def load_pack(directory: Path, name: str | None = None) -> list[type[Rule]]:
     namespace = f"debtlint_packs.{name or 'pack'}_{digest}"
     found: list[type[Rule]] = []
     for file in sorted(directory.rglob("*.py")):
-        if file.name.startswith("_") or any(p.startswith(".") for p in file.parts):
-            continue
         relative = file.relative_to(directory).with_suffix("")
+        # Only the part inside the pack counts: the pack itself may live under `.venv/`.
+        if file.name.startswith("_") or any(p.startswith(".") for p in relative.parts):
+            continue
         module_name = f"{namespace}." + ".".join(relative.parts)
         module = sys.modules.get(module_name)
         if module is None:
@@ -73,6 +74,9 @@ def load_pack(directory: Path, name: str | None = None) -> list[type[Rule]]:
                     raise LoaderError(f"{file}: " + "; ".join(problems))
                 obj.source_file = str(file)  # type: ignore[attr-defined]
                 found.append(obj)
+    if not found:
+        # An empty pack is a misconfiguration (a wrong path, a packaging mistake), never silence.
+        raise LoaderError(f"rule pack {directory} defines no rules")
     return found
 
 
