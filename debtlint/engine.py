@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from debtlint.analyse import FileResult, analyse_file
 from debtlint.config import ConfigError, Settings
 from debtlint.discovery import Discovery, discover
 from debtlint.facts.model import FileFacts
@@ -22,6 +21,7 @@ from debtlint.loader import LoaderError, Registry
 from debtlint.metadata.codeowners import CodeOwners
 from debtlint.metadata.dvc import load_dvc
 from debtlint.metadata.kedro import load_kedro_catalog
+from debtlint.phase1 import run_phase1
 from debtlint.rule import RuleSet
 from debtlint.score import Score, compute_score, remediation_minutes
 
@@ -143,17 +143,10 @@ def scan(
     project_modules = _module_index(found.files)
     syntax_rule = next((r for r in ruleset.file_rules if r.code == "DL001"), None)
     visitors = [r for r in ruleset.file_rules if r.code not in ("DL001", "DL000")]
-    results: list[FileResult] = []
     notes = [f"skipped {path}: {reason}" for path, reason in found.skipped]
-    for rel in found.files:
-        try:
-            data = (root / rel).read_bytes()
-        except OSError as exc:
-            notes.append(f"skipped {rel}: cannot read ({exc.strerror or exc})")
-            continue
-        results.append(
-            analyse_file(rel, data, catalog, visitors, project_modules.__contains__, syntax_rule)
-        )
+    results = run_phase1(
+        root, found.files, catalog, visitors, project_modules.__contains__, syntax_rule, notes
+    )
     manifest = load_manifest(settings, notes)
     facts = [r.facts for r in results]
     graph = build_graph(root.name, facts, manifest)

@@ -41,6 +41,10 @@ class Location:
     end_line: int | None = None
     end_col: int | None = None
 
+    def display(self) -> str:
+        """How text formats show the location: ``path:line:col``."""
+        return f"{self.path}:{self.line}:{self.col}"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,

@@ -6,7 +6,7 @@ from debtlint.report.summary import counts_line, score_line
 
 def render_concise(result: ScanResult) -> str:
     lines = [
-        f"{f.location.path}:{f.location.line}:{f.location.col}: {f.code} [{f.severity.value}] "
+        f"{f.location.display()}: {f.code} [{f.severity.value}] "
         f"{f.message}"
         for f in result.findings
     ]

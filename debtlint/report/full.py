@@ -27,7 +27,7 @@ def render_full(result: ScanResult) -> str:
     cache: dict[str, list[str]] = {}
     for f in result.findings:
         loc = f.location
-        out.append(f"{loc.path}:{loc.line}:{loc.col}: {f.code} [{f.severity.value}] {f.message}")
+        out.append(f"{loc.display()}: {f.code} [{f.severity.value}] {f.message}")
         source = _source_line(result.root, f, cache)
         if source is not None and source.strip():
             gutter = " " * len(str(loc.line))
