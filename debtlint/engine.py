@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from debtlint.baseline import BaselineError, apply_baseline, load_baseline
 from debtlint.config import ConfigError, Settings
 from debtlint.discovery import Discovery, discover
 from debtlint.facts.model import FileFacts
@@ -24,6 +25,7 @@ from debtlint.metadata.kedro import load_kedro_catalog
 from debtlint.phase1 import run_phase1
 from debtlint.rule import RuleSet
 from debtlint.score import Score, compute_score, remediation_minutes
+from debtlint.suppress import Suppressed, apply_suppressions, check_settings
 
 
 @dataclass
@@ -49,6 +51,8 @@ class ScanResult:
     metrics: dict[str, Any]
     notes: list[str]
     tracebacks: list[str]
+    # Findings left out by `# debtlint: ignore` comments or per-file/per-rule ignores.
+    suppressed: list[Suppressed] = field(default_factory=list)
 
     @property
     def internal_errors(self) -> list[Finding]:
@@ -80,6 +84,7 @@ def prepare(settings: Settings, selection: Selection | None = None) -> tuple[Reg
     for key, message in registry.option_errors(settings.rule_options):
         file, line = settings.line_of(f"rule-options.{key}")
         raise ConfigError(file, line, f"rule-options.{key}", message)
+    check_settings(settings, registry)
     selection = selection or Selection()
     for sel in [*(selection.select or []), *selection.extend_select, *selection.ignore]:
         if not registry.expand(sel):
@@ -149,7 +154,7 @@ def scan(
     )
     manifest = load_manifest(settings, notes)
     facts = [r.facts for r in results]
-    graph = build_graph(root.name, facts, manifest)
+    graph = build_graph(root, facts, manifest)
     findings: list[Finding] = []
     tracebacks: list[str] = []
     for result in results:
@@ -170,6 +175,15 @@ def scan(
             findings.append(_internal_error(rule.code, None, f"{type(exc).__name__}: {exc}"))
             tracebacks.append(traceback.format_exc())
     findings = assign_fingerprints(findings)
+    # Fingerprints come first, so that ignoring one finding never renumbers its siblings.
+    outcome = apply_suppressions(findings, facts, settings, ruleset, registry)
+    findings = sorted(
+        [f for f in outcome.findings if f.fingerprint]
+        + assign_fingerprints([f for f in outcome.findings if not f.fingerprint]),
+        key=lambda f: f.sort_key(),
+    )
+    if settings.baseline:
+        findings = _baselined(settings, findings, notes)
     incomplete = any(f.code in ("DL000", "DL001") for f in findings) or any(
         r.facts.parse_error for r in results
     )
@@ -188,7 +202,23 @@ def scan(
         metrics=metrics,
         notes=notes,
         tracebacks=tracebacks,
+        suppressed=outcome.suppressed,
     )
+
+
+def _baselined(settings: Settings, findings: list[Finding], notes: list[str]) -> list[Finding]:
+    assert settings.baseline is not None
+    try:
+        baseline = load_baseline(settings.root / settings.baseline, settings.baseline)
+    except BaselineError as exc:
+        raise ConfigError(exc.file, None, "baseline", exc.message) from None
+    findings, gone = apply_baseline(findings, baseline)
+    if gone:
+        notes.append(
+            f"{baseline.file}: {gone} baselined finding{'s' if gone != 1 else ''} no longer "
+            f"occur; run `debtlint scan --write-baseline {baseline.file}` to lock in the progress"
+        )
+    return findings
 
 
 def _module_index(files: Sequence[str]) -> set[str]:

@@ -9,9 +9,9 @@ carries where it came from (file, line) and how sure we are. Rules read it throu
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -19,17 +19,13 @@ import pathspec
 
 from debtlint.facts.model import DataAccess, FileFacts, ModelSite, PathValue
 from debtlint.facts.names import module_name
+from debtlint.facts.pathkinds import is_data_path
 from debtlint.findings import Location
 from debtlint.metadata.codeowners import CodeOwners
+from debtlint.metadata.configs import ConfigStore
 from debtlint.metadata.dvc import DvcProject
 from debtlint.metadata.kedro import CatalogEntry
-
-# Reads of these are configuration (DL5xx territory) or code, not data dependencies.
-CONFIG_FILE = re.compile(
-    r"\.(ya?ml|toml|ini|cfg|conf|env)$|(^|/)[^/]*(config|params|settings|hparams)[^/]*\.json$",
-    re.IGNORECASE,
-)
-NOT_DATA = re.compile(r"\.(py|ipynb|md|txt|rst)$|^/dev/|^-$", re.IGNORECASE)
+from debtlint.resolve import Resolver
 
 
 @dataclass
@@ -97,6 +93,7 @@ class ProjectGraph:
         self.files: dict[str, FileFacts] = {f.path: f for f in files}
         self.manifest = manifest
         self._models: dict[str, Model] = {}
+        self.configs: ConfigStore | None = None
         self._declarations: list[tuple[pathspec.PathSpec | None, str, Declaration]] = []
 
     # -- queries ---------------------------------------------------------------------------------
@@ -137,7 +134,7 @@ class ProjectGraph:
             if not include_tests and self.files[read.location.path].is_test:
                 continue
             path = self.g.nodes[read.data_id].get("path")
-            if path is not None and (CONFIG_FILE.search(path) or NOT_DATA.search(path)):
+            if path is not None and not is_data_path(path):
                 continue
             if self.is_model_artifact(read.data_id):
                 continue
@@ -191,8 +188,9 @@ class ProjectGraph:
 
 
 # -- building -------------------------------------------------------------------------------------
-def build_graph(root_name: str, files: Sequence[FileFacts], manifest: Manifest) -> ProjectGraph:
-    graph = ProjectGraph(root_name, files, manifest)
+def build_graph(root: Path, files: Sequence[FileFacts], manifest: Manifest) -> ProjectGraph:
+    graph = ProjectGraph(root.name, files, manifest)
+    graph.configs = ConfigStore(root)
     _Builder(graph).build()
     return graph
 
@@ -215,6 +213,7 @@ class _Builder:
             for suffix in _module_suffixes(path):
                 self.modules.setdefault(suffix, path)
         self.class_models: dict[str, str] = {}  # "module.Class" -> model id
+        self.resolver = Resolver(graph.files, self.modules, graph.configs)
         self.site_ids: dict[tuple[str, str], str] = {}  # (path, site id) -> model node id
 
     def build(self) -> None:
@@ -311,15 +310,26 @@ class _Builder:
                 continue  # loading an artifact consumes a model; it does not define one
             self._add_model(facts, site)
 
-    def _data_id(self, facts: FileFacts, path: PathValue, span: tuple[int, int, int, int]) -> str:
-        value = path.value
-        if value is None and path.ref is not None:
-            value = self._resolve_ref(path.ref)
-        if value is not None:
-            node = f"data:{value}"
-            if node not in self.g:
-                self.g.add_node(node, kind="data", name=value, path=value, resolved=True)
-            return node
+    def _data_ids(
+        self, facts: FileFacts, path: PathValue, span: tuple[int, int, int, int]
+    ) -> list[tuple[str, str, Location, PathValue]]:
+        """(data node, code node, location, resolved path) for every artifact a path names:
+        one when it is known, one per resolving call site when it is a function's argument,
+        and one symbolic node when it cannot be resolved."""
+        here = (f"code:{facts.path}", _location(facts.path, span))
+        if path.value is not None:
+            return [(self._data_node(path.value), *here, path)]
+        if path.template is not None:
+            found = []
+            for res in self.resolver.resolve(path.template):
+                resolved = PathValue(res.path, None, "medium")
+                if res.site is not None and res.caller is not None:
+                    where = (f"code:{res.caller}", _location(res.caller, res.site.span))
+                    found.append((self._data_node(res.path), *where, resolved))
+                else:
+                    found.append((self._data_node(res.path), *here, resolved))
+            if found:
+                return found
         node = f"data:?{facts.path}:{span[0]}:{span[1]}"
         self.g.add_node(
             node,
@@ -329,31 +339,30 @@ class _Builder:
             resolved=False,
             symbolic=path.describe(),
         )
+        return [(node, *here, path)]
+
+    def _data_node(self, value: str) -> str:
+        node = f"data:{value}"
+        if node not in self.g:
+            self.g.add_node(node, kind="data", name=value, path=value, resolved=True)
         return node
 
-    def _resolve_ref(self, ref: str) -> str | None:
-        module, _, name = ref.rpartition(".")
-        path = self.modules.get(module)
-        if path is None:
-            return None
-        return self.graph.files[path].constants.get(name)
-
     def _data(self, facts: FileFacts) -> None:
-        code = f"code:{facts.path}"
-        data_ids: list[str] = []
+        by_access: list[list[str]] = []
         for access in facts.data:
-            data_id = self._data_id(facts, access.path, access.span)
-            data_ids.append(data_id)
-            location = _location(facts.path, access.span)
-            attrs = {"rel": access.kind + "s", "access": access, "location": location}
-            if access.kind == "read":
-                self.g.add_edge(data_id, code, **attrs)
-            else:
-                self.g.add_edge(code, data_id, **attrs)
+            targets = self._data_ids(facts, access.path, access.span)
+            by_access.append([t[0] for t in targets])
+            for data_id, code, location, resolved in targets:
+                seen = access if resolved is access.path else replace(access, path=resolved)
+                attrs = {"rel": access.kind + "s", "access": seen, "location": location}
+                if access.kind == "read":
+                    self.g.add_edge(data_id, code, **attrs)
+                else:
+                    self.g.add_edge(code, data_id, **attrs)
         for site in facts.models:
-            if site.path is not None and site.kind in ("pretrained", "load"):
-                data_id = self._data_id(facts, site.path, site.span)
-                location = _location(facts.path, site.span)
+            if site.path is None or site.kind not in ("pretrained", "load"):
+                continue
+            for data_id, code, location, _ in self._data_ids(facts, site.path, site.span):
                 if site.kind == "load":
                     self.g.add_edge(data_id, code, rel="loads", location=location)
                 else:
@@ -371,14 +380,15 @@ class _Builder:
                     model.trained_in.append(facts.path)
                 model.features.extend(c for c in use.columns if c not in model.features)
                 for index in use.inputs:
-                    if 0 <= index < len(data_ids) and facts.data[index].kind == "read":
-                        self.g.add_edge(data_ids[index], model_id, rel="trains", location=location)
+                    if 0 <= index < len(by_access) and facts.data[index].kind == "read":
+                        for data_id in by_access[index]:
+                            self.g.add_edge(data_id, model_id, rel="trains", location=location)
             elif use.kind == "save" and use.path is not None:
-                data_id = self._data_id(facts, use.path, use.span)
-                self.g.add_edge(model_id, data_id, rel="saves", location=location)
-                artifact = self.g.nodes[data_id].get("path") or self.g.nodes[data_id]["name"]
-                if artifact not in model.artifacts:
-                    model.artifacts.append(artifact)
+                for data_id, _, _, _ in self._data_ids(facts, use.path, use.span):
+                    self.g.add_edge(model_id, data_id, rel="saves", location=location)
+                    artifact = self.g.nodes[data_id].get("path") or self.g.nodes[data_id]["name"]
+                    if artifact not in model.artifacts:
+                        model.artifacts.append(artifact)
 
     def _declarations(self) -> None:
         manifest = self.graph.manifest

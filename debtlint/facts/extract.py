@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import libcst as cst
 
+from debtlint.facts import deferred
 from debtlint.facts.context import FileContext
 from debtlint.facts.model import (
+    CallSite,
     ClassInfo,
     DataAccess,
     FileFacts,
@@ -25,6 +28,7 @@ from debtlint.facts.model import (
     PathValue,
 )
 from debtlint.facts.names import add_import, dotted, root_name
+from debtlint.facts.pathkinds import is_config_path
 from debtlint.facts.values import Evaluator, Scope, Value, merge_reads, normalise_path
 from debtlint.facts.walk import iter_tree
 from debtlint.knowledge import ApiEntry, ArgSpec, ModeSpec
@@ -55,8 +59,14 @@ class FactExtractor:
         self._results: dict[int, Value] = {}
         self._keep: list[cst.CSTNode] = []  # keeps nodes alive while their id() is a key
         self.evaluator = Evaluator(
-            ctx.path, ctx.qualname, lambda n: self._results.get(id(n)), project_module
+            ctx.path,
+            ctx.qualname,
+            lambda n: self._results.get(id(n)),
+            project_module,
+            self._option_default,
         )
+        # argparse parsers: id -> option dest -> default value
+        self._parsers: dict[str, dict[str, Value]] = {}
         self.project_module = project_module
         self._functions: list[str] = []
         self._model_classes: list[ModelSite | None] = []
@@ -72,18 +82,89 @@ class FactExtractor:
         name = node.name.value
         owner = [c.name for c in self._model_classes if c is not None]
         qual = ".".join([*owner, name]) if owner else name
+        outer = self.scope
         self._functions.append(qual)
         self.scope = Scope(qual, self.scope)
-        for param in [*node.params.params, *node.params.kwonly_params, *node.params.posonly_params]:
+        params = [*node.params.posonly_params, *node.params.params, *node.params.kwonly_params]
+        if outer is self.module_scope and not owner:
+            self.facts.functions[name] = [p.name.value for p in params]
+        decorated = self._decorator_values(node)
+        function = f"{self.ctx.module_name}.{qual}" if self.ctx.module_name else qual
+        for index, param in enumerate(params):
             pname = param.name.value
-            default = self.evaluator.eval(param.default, self.scope) if param.default else None
-            if default is not None and default.text is not None:
+            default = self._param_default(param)
+            if pname in decorated:
+                self.scope.names[pname] = decorated[pname]
+            elif default is not None and default.text is not None:
                 # A default is what runs unless a caller overrides it: medium confidence.
                 self.scope.names[pname] = Value(text=default.text, confidence="medium")
+            elif outer is self.module_scope and not owner:
+                # Followed one level up to the call sites in phase 2.
+                self.scope.names[pname] = Value(
+                    text=deferred.param(function, index, pname), confidence="low"
+                )
             else:
                 self.scope.names[pname] = Value(
                     symbolic=f"<parameter {pname} of {qual}>", confidence="low"
                 )
+
+    def _param_default(self, param: cst.Param) -> Value | None:
+        if param.default is None:
+            return None
+        default = self.evaluator.eval(param.default, self.scope)
+        call = param.default
+        typer = (
+            isinstance(call, cst.Call)
+            and call.args
+            and (self.ctx.qualname(call.func) or "").startswith("typer.")
+        )
+        if default.text is None and typer:
+            # typer: `path: str = typer.Option("data/x.csv")`
+            default = self.evaluator.eval(call.args[0].value, self.scope)  # type: ignore[union-attr]
+        return default
+
+    def _decorator_values(self, node: cst.FunctionDef) -> dict[str, Value]:
+        """Parameters whose value a decorator supplies: Hydra's config, click option defaults."""
+        values: dict[str, Value] = {}
+        params = [p.name.value for p in node.params.params]
+        for decorator in node.decorators:
+            call = decorator.decorator
+            if not isinstance(call, cst.Call):
+                continue
+            qual = self.ctx.qualname(call.func) or ""
+            args = _Args(call)
+            if qual == "hydra.main" and params:
+                config = self._hydra_config(args)
+                if config is not None:
+                    values[params[0]] = Value(symbolic="<hydra config>", config=(config, ()))
+            elif qual in ("click.option", "click.argument"):
+                names = [self.evaluator.eval(a, self.scope).text for a in args.positional]
+                dest = _click_dest([n for n in names if n])
+                default = args.keywords.get("default")
+                if dest and default is not None:
+                    value = self.evaluator.eval(default, self.scope)
+                    if value.text is not None:
+                        values[dest] = Value(text=value.text, confidence="medium")
+        return values
+
+    def _hydra_config(self, args: _Args) -> str | None:
+        path_node = args.keywords.get("config_path") or (
+            args.positional[0] if args.positional else None
+        )
+        name_node = args.keywords.get("config_name") or (
+            args.positional[1] if len(args.positional) > 1 else None
+        )
+        conf_dir = self.evaluator.eval(path_node, self.scope).text if path_node else None
+        name = self.evaluator.eval(name_node, self.scope).text if name_node else None
+        if conf_dir is None or name is None or deferred.is_deferred(conf_dir + name):
+            return None
+        base = self.ctx.path.rpartition("/")[0]
+        if not name.endswith((".yaml", ".yml")):
+            name += ".yaml"
+        return normalise_path(f"{base}/{conf_dir}/{name}" if base else f"{conf_dir}/{name}")
+
+    def _option_default(self, parser: str, dest: str) -> Value | None:
+        return self._parsers.get(parser, {}).get(dest)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._functions.pop()
@@ -242,8 +323,9 @@ class FactExtractor:
                 if receiver.glue:
                     # `parser.add_argument(...)`, `logger.info(...)`: plumbing of a glue object.
                     self._note_role("glue")
-                    self._remember(node, Value(symbolic="<glue>", glue=True))
+                    self._remember(node, self._glue_method(node, func.attr.value, receiver))
                     return
+            self._record_call_site(node, qual)
             if isinstance(func, cst.Name) and func.value in self._returns:
                 self._remember(node, self._returned(node, self._returns[func.value]))
             else:
@@ -271,8 +353,58 @@ class FactExtractor:
         if result is None and any(e.role == "glue" for e in entries):
             # Still a value (`os.path.join(...)` is a path); the flag makes its methods glue too.
             result = dataclasses.replace(self.evaluator.eval(node, self.scope), glue=True)
+            if api in _PARSERS:
+                result = dataclasses.replace(result, parser=str(len(self._parsers)))
+                self._parsers[result.parser or ""] = {}
         if result is not None:
             self._remember(node, result)
+
+    def _glue_method(self, node: cst.Call, method: str, receiver: Value) -> Value:
+        """Methods of glue objects; argparse's are followed so `args.data` has its default."""
+        if receiver.parser is not None:
+            if method in ("add_argument", "add_option"):
+                self._add_option(node, receiver.parser)
+            elif method in ("parse_args", "parse_known_args", "parse_intermixed_args"):
+                return Value(symbolic="<parsed arguments>", glue=True, args_of=receiver.parser)
+            elif method in ("add_argument_group", "add_mutually_exclusive_group"):
+                return Value(symbolic="<argument group>", glue=True, parser=receiver.parser)
+        # Still a value: `HERE.joinpath("x")` on a pathlib path is a path.
+        return dataclasses.replace(self.evaluator.eval(node, self.scope), glue=True)
+
+    def _add_option(self, node: cst.Call, parser: str) -> None:
+        call = _Args(node)
+        names = [self.evaluator.eval(a, self.scope).text for a in call.positional]
+        dest_node = call.keywords.get("dest")
+        dest = self.evaluator.eval(dest_node, self.scope).text if dest_node else None
+        dest = dest or _option_dest([n for n in names if n])
+        default = call.keywords.get("default")
+        if dest is None or default is None:
+            return
+        value = self.evaluator.eval(default, self.scope)
+        if value.text is not None:
+            # The default is what runs unless the command line says otherwise.
+            self._parsers[parser][dest] = Value(text=value.text, confidence="medium")
+
+    def _record_call_site(self, node: cst.Call, qual: str | None) -> None:
+        """Calls into this project's own functions with string arguments (see CallSite)."""
+        func = node.func
+        if isinstance(func, cst.Name) and qual is None:
+            callee = f"{self.ctx.module_name}.{func.value}" if self.ctx.module_name else func.value
+        elif qual is not None and self.project_module(qual.rpartition(".")[0]):
+            callee = qual
+        else:
+            return
+        call = _Args(node)
+        args = [self._site_text(a) for a in call.positional]
+        kwargs = {k: t for k, v in call.keywords.items() if (t := self._site_text(v)) is not None}
+        if any(a is not None for a in args) or kwargs:
+            self.facts.calls.append(
+                CallSite(callee, args, kwargs, self.ctx.span(node), self._function())
+            )
+
+    def _site_text(self, node: cst.BaseExpression) -> str | None:
+        value = self.evaluator.eval(node, self.scope)
+        return value.text
 
     def _returned(self, node: cst.Call, value: Value) -> Value:
         # A local function's result: what it returns, plus whatever its arguments carry in.
@@ -299,10 +431,14 @@ class FactExtractor:
         if node is None:
             return PathValue(None, "<no path argument>", "low"), Value(symbolic="<none>")
         value = self.evaluator.eval(node, self.scope)
+        conf = value.confidence if value.confidence in ("high", "medium", "low") else "high"
+        if deferred.is_deferred(value.text):
+            # Resolved in phase 2 (another module's constant, a config key, a caller's argument).
+            template = normalise_path(value.text or "")
+            return PathValue(None, value.describe(), conf, template=template), value  # type: ignore[arg-type]
         if value.text is not None:
-            conf = value.confidence if value.confidence in ("high", "medium", "low") else "high"
             return PathValue(normalise_path(value.text), None, conf), value  # type: ignore[arg-type]
-        return PathValue(None, value.describe(), "low", ref=value.ref), value
+        return PathValue(None, value.describe(), "low"), value
 
     def _access(
         self,
@@ -329,16 +465,22 @@ class FactExtractor:
         if entry.file_object and path_node is not None:
             handle = self.evaluator.eval(path_node, self.scope)
             if handle.handle is not None:
-                return Value(symbolic="<data>", reads=frozenset({handle.handle}))
+                return self._loaded(handle.handle)
         if receiver is not None and path_node is None and receiver.handle is not None:
-            return Value(symbolic="<data>", reads=frozenset({receiver.handle}))
+            return self._loaded(receiver.handle)
         path, value = self._path(path_node)
         if path_node is not None and value.handle is not None:
-            return Value(symbolic="<data>", reads=frozenset({value.handle}))
+            return self._loaded(value.handle)
         columns_value = self.evaluator.eval(call.find(entry.columns), self.scope)
         columns = columns_value.strings or ()
         index = self._access("read", api, path, node, columns)
-        return Value(symbolic="<data>", reads=frozenset({index}), columns=tuple(columns))
+        return replace(self._loaded(index), columns=tuple(columns))
+
+    def _loaded(self, index: int) -> Value:
+        """What a read returns: data, and a config document when the file is configuration."""
+        path = self.facts.data[index].path.value
+        config = (path, ()) if path and is_config_path(path) else None
+        return Value(symbolic="<data>", reads=frozenset({index}), config=config)
 
     def on_write(self, node, entry, call, receiver, api) -> Value | None:  # type: ignore[no-untyped-def]
         path_node = call.find(entry.path)
@@ -558,6 +700,24 @@ class FactExtractor:
         stats.ml_packages = sorted(roots & self.ctx.catalog.ml_packages)
         self.facts.aliases = dict(self.ctx.aliases)
         return self.facts
+
+
+_PARSERS = frozenset({"argparse.ArgumentParser"})
+
+
+def _option_dest(names: Sequence[str]) -> str | None:
+    """argparse's rule: the first long option, else the first name, without dashes."""
+    longs = [n for n in names if n.startswith("--")]
+    chosen = longs[0] if longs else (names[0] if names else None)
+    return chosen.lstrip("-").replace("-", "_") if chosen else None
+
+
+def _click_dest(names: Sequence[str]) -> str | None:
+    """click's rule: a bare identifier names the parameter, else the first long option."""
+    bare = [n for n in names if n.isidentifier()]
+    if bare:
+        return bare[0]
+    return _option_dest(names)
 
 
 def _is_comment(line: str) -> bool:

@@ -22,8 +22,9 @@ class PathValue:
     value: str | None
     symbolic: str | None = None
     confidence: Literal["high", "medium", "low"] = "high"
-    # A constant imported from another project module (`config.TRAIN_CSV`), resolved in phase 2.
-    ref: str | None = None
+    # A path with parts phase 1 cannot know (another module's constant, a config key, a caller's
+    # argument), as a string with markers (debtlint.facts.deferred); phase 2 substitutes them.
+    template: str | None = None
 
     @property
     def resolved(self) -> bool:
@@ -43,6 +44,8 @@ class DataAccess:
     # The variable that received the data (reads), used to follow it into training.
     target: str | None = None
     function: str | None = None
+    # Whether a revision/tag argument was given (remote datasets and hub files; see DL203).
+    revision: bool = False
 
 
 @dataclass
@@ -93,6 +96,33 @@ class ClassInfo:
 
 
 @dataclass
+class CallSite:
+    """A call to a function of this project with arguments that resolve to strings, so that a
+    path parameter of that function can be followed to its callers in phase 2."""
+
+    callee: str  # qualified name: module.function
+    args: list[str | None]  # positional arguments, resolved or None
+    kwargs: dict[str, str]
+    span: Span
+    function: str | None = None  # the enclosing function of the call
+
+
+@dataclass
+class SuppressionComment:
+    """A ``# debtlint: ignore|fixme|file-ignore[CODES] reason`` comment (see debtlint/suppress.py).
+
+    ``first_line``..``last_line`` is the statement it covers (for ``file-ignore``, the whole file).
+    """
+
+    kind: Literal["ignore", "fixme", "file-ignore"]
+    codes: list[str]  # as written, upper-cased; empty for a blanket suppression
+    reason: str
+    span: Span  # of the comment itself
+    first_line: int
+    last_line: int
+
+
+@dataclass
 class StatementStats:
     """Statement classes for the glue-code measure (see rules/dl4/glue_code_ratio.py)."""
 
@@ -105,6 +135,38 @@ class StatementStats:
 
 
 @dataclass
+class PredictionWrite:
+    """Predictions of a model (``ModelSite.id``) flowing into a data write (index into ``data``)."""
+
+    model: str
+    data: int
+    span: Span
+
+
+@dataclass
+class HyperLiteral:
+    """A numeric literal given as a hyperparameter keyword to a model constructor, an optimiser,
+    a scheduler or a training call (``n_estimators=500``, ``lr=1e-3``), for DL501."""
+
+    api: str
+    keyword: str
+    value: str  # the literal as written
+    role: str  # construct | pretrained | optimiser | scheduler | train
+    span: Span
+
+
+@dataclass
+class ConfigRead:
+    """A key read from a loaded config document: ``params["train"]["lr"]``, ``cfg.model.lr``,
+    ``params.get("lr", 0.1)`` (``default`` True)."""
+
+    file: str
+    keys: list[str]
+    span: Span
+    default: bool = False
+
+
+@dataclass
 class FileFacts:
     path: str
     module: str
@@ -112,12 +174,25 @@ class FileFacts:
     imported_modules: list[str] = field(default_factory=list)
     constants: dict[str, str] = field(default_factory=dict)
     classes: list[ClassInfo] = field(default_factory=list)
+    functions: dict[str, list[str]] = field(default_factory=dict)  # module-level: name -> params
+    calls: list[CallSite] = field(default_factory=list)
     data: list[DataAccess] = field(default_factory=list)
     models: list[ModelSite] = field(default_factory=list)
     uses: list[ModelUse] = field(default_factory=list)
     stats: StatementStats = field(default_factory=StatementStats)
     parse_error: str | None = None
     is_test: bool = False
+    suppressions: list[SuppressionComment] = field(default_factory=list)
+    # Facts for the DL1-DL6 graph rules (see debtlint/facts/extract.py, "graph-rule facts").
+    predictions: list[PredictionWrite] = field(default_factory=list)
+    hyper_literals: list[HyperLiteral] = field(default_factory=list)
+    config_reads: list[ConfigRead] = field(default_factory=list)
+    # String keys used anywhere in subscripts and `.get("k")` calls, and (file, keys) of config
+    # nodes splatted with `**`: evidence that a config key is used, for unused-config-key.
+    config_key_hints: list[str] = field(default_factory=list)
+    config_splats: list[ConfigRead] = field(default_factory=list)
+    # Reads whose result is bound to a plain local name that is never used again (DL204).
+    unused_reads: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

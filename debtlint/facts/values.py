@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
+from debtlint.facts import deferred
 from debtlint.facts.names import dotted
 
 _NO_READS: frozenset[int] = frozenset()
@@ -23,7 +24,6 @@ class Value:
     is_path: bool = False  # made by pathlib, so `/` joins
     strings: tuple[str, ...] | None = None  # a list/tuple of resolved strings (e.g. columns)
     symbolic: str | None = None  # why it is not resolved
-    ref: str | None = None  # a constant imported from another module: `config.TRAIN_CSV`
     confidence: str = "high"
     reads: frozenset[int] = _NO_READS  # indexes of data reads flowing into this value
     model: str | None = None  # a ModelSite id this value is
@@ -31,9 +31,15 @@ class Value:
     handle: int | None = None  # the data access an open() file object stands for
     columns: tuple[str, ...] = field(default=())  # columns known to be selected into this value
     glue: bool = False  # made by a glue API (an argument parser, a logger): its methods are glue
+    # A loaded config document (file) or a node in it (file, keys): `params["train"]["data"]`.
+    config: tuple[str, tuple[str, ...]] | None = None
+    parser: str | None = None  # an argparse parser (id in the extractor's option table)
+    args_of: str | None = None  # the namespace a parser's parse_args() returned
 
     def describe(self) -> str:
-        return self.text if self.text is not None else (self.symbolic or "<expression>")
+        if self.text is not None:
+            return deferred.readable(self.text)
+        return self.symbolic or "<expression>"
 
 
 UNKNOWN = Value(symbolic="<expression>", confidence="low")
@@ -55,6 +61,14 @@ class Scope:
                 return value
             scope = scope.parent
         return None
+
+
+def config_node(base: Value, key: str) -> Value:
+    """``params["train"]`` / ``cfg.train``: a node of a config document, deferred to phase 2."""
+    assert base.config is not None
+    file, keys = base.config
+    path = (*keys, key)
+    return Value(text=deferred.cfg(file, path), config=(file, path), confidence="medium")
 
 
 def normalise_path(text: str) -> str:
@@ -83,11 +97,13 @@ class Evaluator:
         qualname: Callable[[cst.BaseExpression], str | None],
         call_result: Callable[[cst.Call], Value | None],
         project_module: Callable[[str], bool],
+        option_default: Callable[[str, str], Value | None] = lambda parser, dest: None,
     ) -> None:
         self.file_path = file_path
         self.qualname = qualname
         self.call_result = call_result
         self.project_module = project_module
+        self.option_default = option_default
 
     def eval(self, node: cst.BaseExpression | None, scope: Scope) -> Value:
         if node is None:
@@ -103,6 +119,12 @@ class Evaluator:
         if isinstance(value, bytes):
             return UNKNOWN
         return Value(text=value)
+
+    def _eval_Integer(self, node: cst.Integer, scope: Scope) -> Value:
+        # Numbers matter only inside strings: `f"fold_{3}.csv"`, `"{}".format(3)`.
+        return Value(text=node.value)
+
+    _eval_Float = _eval_Integer
 
     def _eval_ConcatenatedString(self, node: cst.ConcatenatedString, scope: Scope) -> Value:
         left, right = self.eval(node.left, scope), self.eval(node.right, scope)
@@ -152,7 +174,7 @@ class Evaluator:
             return found
         qual = self.qualname(node)
         if qual and "." in qual and self.project_module(qual.rsplit(".", 1)[0]):
-            return Value(symbolic=f"<imported constant {qual}>", ref=qual, confidence="medium")
+            return Value(text=deferred.const(qual), confidence="medium")
         return Value(symbolic=f"<variable {node.value}>", confidence="low")
 
     def _eval_Attribute(self, node: cst.Attribute, scope: Scope) -> Value:
@@ -168,9 +190,15 @@ class Evaluator:
                 return replace(base, text=_parent(base.text))
             if attr in ("stem", "name", "suffix"):
                 return _path_part(base.text, attr)
+        if base.config is not None:
+            return config_node(base, attr)
+        if base.args_of is not None:
+            option = self.option_default(base.args_of, attr)
+            if option is not None:
+                return option
         qual = self.qualname(node)
         if qual and self.project_module(qual.rsplit(".", 1)[0]):
-            return Value(symbolic=f"<imported constant {qual}>", ref=qual, confidence="medium")
+            return Value(text=deferred.const(qual), confidence="medium")
         symbolic = f"<attribute {name}>" if name else "<attribute>"
         return replace(base, text=None, strings=None, symbolic=symbolic, confidence="low")
 
@@ -205,6 +233,10 @@ class Evaluator:
             if isinstance(element.slice, cst.Index):
                 index_values.append(self.eval(element.slice.value, scope))
         columns: tuple[str, ...] = ()
+        if len(index_values) == 1 and base.config is not None:
+            key = index_values[0].text
+            if key is not None and not deferred.is_deferred(key):
+                return config_node(base, key)
         if len(index_values) == 1:
             idx = index_values[0]
             if idx.strings is not None:

@@ -19,7 +19,7 @@ def resolution(result: ScanResult) -> dict[str, Any]:
     }
     for facts in result.facts:
         for access in facts.data:
-            resolved = access.path.value is not None or access.path.ref is not None
+            resolved = access.path.value is not None
             counts[access.kind + "s"]["resolved" if resolved else "symbolic"] += 1
         for site in facts.models:
             if site.path is not None:
