@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ from debtlint.loader import LoaderError, Registry
 from debtlint.metadata.codeowners import CodeOwners
 from debtlint.metadata.dvc import load_dvc
 from debtlint.metadata.kedro import load_kedro_catalog
+from debtlint.metadata.mlproject import load_mlproject
+from debtlint.metadata.requirements import load_requirements
 from debtlint.phase1 import run_phase1
 from debtlint.rule import RuleSet
 from debtlint.score import Score, compute_score, remediation_minutes
@@ -123,8 +125,17 @@ def load_manifest(settings: Settings, notes: list[str]) -> Manifest:
     notes.extend(
         f"{file}:{line}: {msg}" if line else f"{file}: {msg}" for file, line, msg in kedro_problems
     )
+    mlproject = load_mlproject(root)
+    notes.extend(f"{file}:{line}: {msg}" for file, line, msg in mlproject.problems)
     return Manifest(
-        models=settings.models, data=settings.data, codeowners=codeowners, dvc=dvc, kedro=kedro
+        models=settings.models,
+        data=settings.data,
+        codeowners=codeowners,
+        dvc=dvc,
+        kedro=kedro,
+        mlproject=mlproject,
+        consumers=settings.consumers,
+        requirements=load_requirements(root),
     )
 
 
@@ -144,6 +155,7 @@ def scan(
         respect_gitignore=settings.respect_gitignore,
         max_file_size=settings.max_file_size,
         use_default_excludes=settings.exclude is None,
+        extensions=(".py", ".ipynb") if settings.notebooks else (".py",),
     )
     project_modules = _module_index(found.files)
     syntax_rule = next((r for r in ruleset.file_rules if r.code == "DL001"), None)
@@ -159,6 +171,8 @@ def scan(
     tracebacks: list[str] = []
     for result in results:
         findings.extend(result.findings)
+        if result.skip_reason:
+            notes.append(f"skipped {result.facts.path}: {result.skip_reason}")
         for code, message, trace in result.crashes:
             findings.append(_internal_error(code, result.facts.path, message))
             tracebacks.append(trace)
@@ -174,6 +188,7 @@ def scan(
             rule.take_findings()  # a half-finished check must not report anything
             findings.append(_internal_error(rule.code, None, f"{type(exc).__name__}: {exc}"))
             tracebacks.append(traceback.format_exc())
+    findings = _in_notebook_cells(findings, graph.files)
     findings = assign_fingerprints(findings)
     # Fingerprints come first, so that ignoring one finding never renumbers its siblings.
     outcome = apply_suppressions(findings, facts, settings, ruleset, registry)
@@ -230,6 +245,21 @@ def _module_index(files: Sequence[str]) -> set[str]:
             for end in range(start + 1, len(parts) + 1):
                 names.add(".".join(parts[start:end]))
     return names
+
+
+def _in_notebook_cells(findings: list[Finding], files: dict[str, FileFacts]) -> list[Finding]:
+    """A project rule that built a notebook location from a fact's span by hand (line of the joined
+    module, no cell) gets it mapped to the cell, like everything else in a notebook."""
+    out = []
+    for finding in findings:
+        loc = finding.location
+        facts = files.get(loc.path)
+        if loc.cell is None and facts is not None and facts.notebook is not None:
+            end_line = loc.end_line if loc.end_line is not None else loc.line
+            end_col = loc.end_col if loc.end_col is not None else loc.col
+            finding = replace(finding, location=facts.location((loc.line, loc.col, end_line, end_col)))
+        out.append(finding)
+    return out
 
 
 def _internal_error(code: str, path: str | None, message: str) -> Finding:

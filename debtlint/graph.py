@@ -9,6 +9,7 @@ carries where it came from (file, line) and how sure we are. Rules read it throu
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,11 +21,15 @@ import pathspec
 from debtlint.facts.model import DataAccess, FileFacts, ModelSite, PathValue
 from debtlint.facts.names import module_name
 from debtlint.facts.pathkinds import is_data_path
+from debtlint.facts.values import normalise_path
 from debtlint.findings import Location
+from debtlint.graphflow import FlowQueries
 from debtlint.metadata.codeowners import CodeOwners
 from debtlint.metadata.configs import ConfigStore
 from debtlint.metadata.dvc import DvcProject
 from debtlint.metadata.kedro import CatalogEntry
+from debtlint.metadata.mlproject import MLProject
+from debtlint.metadata.requirements import Requirements
 from debtlint.resolve import Resolver
 
 
@@ -37,6 +42,9 @@ class Manifest:
     codeowners: CodeOwners | None = None
     dvc: DvcProject | None = None
     kedro: list[CatalogEntry] = field(default_factory=list)
+    mlproject: MLProject | None = None
+    consumers: dict[str, Any] = field(default_factory=dict)  # name -> config.ConsumerDecl
+    requirements: Requirements | None = None  # requirements*.txt and lock files at the root
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,8 @@ class Model:
 
     @property
     def label(self) -> str:
-        what = self.site.api.rsplit(".", 1)[-1] if self.site.kind != "class" else "class"
+        parts = 2 if self.site.kind == "pretrained" else 1  # `AutoModel.from_pretrained`
+        what = ".".join(self.site.api.split(".")[-parts:]) if self.site.kind != "class" else "class"
         if what == self.name:
             return f"{self.name} in {self.path}"
         return f"'{self.name}' ({what} in {self.path})"
@@ -93,7 +102,14 @@ class ProjectGraph:
         self.files: dict[str, FileFacts] = {f.path: f for f in files}
         self.manifest = manifest
         self._models: dict[str, Model] = {}
+        self._flow: FlowQueries | None = None
         self.configs: ConfigStore | None = None
+        self.root = Path(".")
+        # How much of the code the graph understands: accesses resolved to a concrete artifact
+        # (directly or through constants, configs and callers) versus left symbolic.
+        self.resolution: dict[str, dict[str, int]] = {
+            k: {"resolved": 0, "symbolic": 0} for k in ("reads", "writes", "model_sites")
+        }
         self._declarations: list[tuple[pathspec.PathSpec | None, str, Declaration]] = []
 
     # -- queries ---------------------------------------------------------------------------------
@@ -181,6 +197,12 @@ class ProjectGraph:
                 )
         return seen
 
+    def flow(self) -> FlowQueries:
+        """Queries on the data flow (reads, writes, trains, predicts) for the DL1-DL6 rules."""
+        if self._flow is None:
+            self._flow = FlowQueries(self)
+        return self._flow
+
     def nodes_of_kind(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
         for node, data in self.g.nodes(data=True):
             if data.get("kind") == kind:
@@ -190,6 +212,7 @@ class ProjectGraph:
 # -- building -------------------------------------------------------------------------------------
 def build_graph(root: Path, files: Sequence[FileFacts], manifest: Manifest) -> ProjectGraph:
     graph = ProjectGraph(root.name, files, manifest)
+    graph.root = root
     graph.configs = ConfigStore(root)
     _Builder(graph).build()
     return graph
@@ -214,6 +237,14 @@ class _Builder:
                 self.modules.setdefault(suffix, path)
         self.class_models: dict[str, str] = {}  # "module.Class" -> model id
         self.resolver = Resolver(graph.files, self.modules, graph.configs)
+        self.root = graph.root
+        # Paths the project itself writes: a `from_pretrained` of one of them is local.
+        self.written = {
+            a.path.value
+            for f in graph.files.values()
+            for a in f.data
+            if a.kind == "write" and a.path.value is not None
+        }
         self.site_ids: dict[tuple[str, str], str] = {}  # (path, site id) -> model node id
 
     def build(self) -> None:
@@ -226,7 +257,12 @@ class _Builder:
             self._sites(facts)
         for facts in self.graph.files.values():
             self._data(facts)
+        for facts in self.graph.files.values():
+            self._derivations(facts)
+            self._predictions(facts)
         self._declarations()
+        self._pipelines()
+        self._columns()
         self._owners()
 
     def _imports(self, facts: FileFacts) -> None:
@@ -289,7 +325,7 @@ class _Builder:
         if site.kind == "class":
             for suffix in _module_suffixes(facts.path):
                 self.class_models.setdefault(f"{suffix}.{site.name}", model_id)
-        location = _location(facts.path, site.span)
+        location = facts.location(site.span)
         self.graph._models[model_id] = Model(model_id, name, site, facts.path, location)
         self.g.add_node(model_id, kind="model", name=name, path=facts.path, location=location)
         self.g.add_edge(f"code:{facts.path}", model_id, rel="defines", location=location)
@@ -303,7 +339,7 @@ class _Builder:
                 target = self._resolve_class(site.api)
                 if target is not None:
                     self.site_ids[(facts.path, site.id)] = target
-                    location = _location(facts.path, site.span)
+                    location = facts.location(site.span)
                     self.g.add_edge(f"code:{facts.path}", target, rel="uses", location=location)
                     continue
             if site.kind == "load":
@@ -311,23 +347,27 @@ class _Builder:
             self._add_model(facts, site)
 
     def _data_ids(
-        self, facts: FileFacts, path: PathValue, span: tuple[int, int, int, int]
+        self,
+        facts: FileFacts,
+        path: PathValue,
+        span: tuple[int, int, int, int],
+        hub: bool = False,
     ) -> list[tuple[str, str, Location, PathValue]]:
         """(data node, code node, location, resolved path) for every artifact a path names:
         one when it is known, one per resolving call site when it is a function's argument,
         and one symbolic node when it cannot be resolved."""
-        here = (f"code:{facts.path}", _location(facts.path, span))
+        here = (f"code:{facts.path}", facts.location(span))
         if path.value is not None:
-            return [(self._data_node(path.value), *here, path)]
+            return [(self._data_node(path.value, hub), *here, path)]
         if path.template is not None:
             found = []
             for res in self.resolver.resolve(path.template):
                 resolved = PathValue(res.path, None, "medium")
                 if res.site is not None and res.caller is not None:
                     where = (f"code:{res.caller}", _location(res.caller, res.site.span))
-                    found.append((self._data_node(res.path), *where, resolved))
+                    found.append((self._data_node(res.path, hub), *where, resolved))
                 else:
-                    found.append((self._data_node(res.path), *here, resolved))
+                    found.append((self._data_node(res.path, hub), *here, resolved))
             if found:
                 return found
         node = f"data:?{facts.path}:{span[0]}:{span[1]}"
@@ -341,17 +381,37 @@ class _Builder:
         )
         return [(node, *here, path)]
 
-    def _data_node(self, value: str) -> str:
+    def _count(self, kind: str, targets: list[tuple[str, str, Location, PathValue]]) -> None:
+        resolved = any(self.g.nodes[t[0]].get("resolved") for t in targets)
+        self.graph.resolution[kind]["resolved" if resolved else "symbolic"] += 1
+
+    def _data_node(self, value: str, hub: bool = False) -> str:
+        if hub and not self._is_local(value):
+            # A model or dataset id on a hub (`bert-base-uncased`, `org/data`), not a file here.
+            value = f"hf:{value}"
         node = f"data:{value}"
         if node not in self.g:
-            self.g.add_node(node, kind="data", name=value, path=value, resolved=True)
+            self.g.add_node(
+                node,
+                kind="data",
+                name=value,
+                path=value,
+                resolved=True,
+                remote=value.startswith("hf:"),
+            )
         return node
+
+    def _is_local(self, value: str) -> bool:
+        if value.startswith((".", "/", "~")) or "://" in value:
+            return True
+        return value in self.written or (self.root / value).exists()
 
     def _data(self, facts: FileFacts) -> None:
         by_access: list[list[str]] = []
         for access in facts.data:
-            targets = self._data_ids(facts, access.path, access.span)
+            targets = self._data_ids(facts, access.path, access.span, access.hub)
             by_access.append([t[0] for t in targets])
+            self._count(access.kind + "s", targets)
             for data_id, code, location, resolved in targets:
                 seen = access if resolved is access.path else replace(access, path=resolved)
                 attrs = {"rel": access.kind + "s", "access": seen, "location": location}
@@ -361,8 +421,11 @@ class _Builder:
                     self.g.add_edge(code, data_id, **attrs)
         for site in facts.models:
             if site.path is None or site.kind not in ("pretrained", "load"):
+                self.graph.resolution["model_sites"]["resolved"] += 1
                 continue
-            for data_id, code, location, _ in self._data_ids(facts, site.path, site.span):
+            targets = self._data_ids(facts, site.path, site.span, site.hub)
+            self._count("model_sites", targets)
+            for data_id, code, location, _ in targets:
                 if site.kind == "load":
                     self.g.add_edge(data_id, code, rel="loads", location=location)
                 else:
@@ -374,7 +437,7 @@ class _Builder:
             if model_id is None:
                 continue
             model = self.graph._models[model_id]
-            location = _location(facts.path, use.span)
+            location = facts.location(use.span)
             if use.kind == "train":
                 if facts.path not in model.trained_in:
                     model.trained_in.append(facts.path)
@@ -389,6 +452,54 @@ class _Builder:
                     artifact = self.g.nodes[data_id].get("path") or self.g.nodes[data_id]["name"]
                     if artifact not in model.artifacts:
                         model.artifacts.append(artifact)
+
+    def _derivations(self, facts: FileFacts) -> None:
+        """`data -derives-> data` where a read's data flows into a write in the same file."""
+        for access in facts.data:
+            if access.kind != "write" or not access.inputs:
+                continue
+            location = facts.location(access.span)
+            targets = [t[0] for t in self._data_ids(facts, access.path, access.span)]
+            for index in access.inputs:
+                if not 0 <= index < len(facts.data):
+                    continue
+                read = facts.data[index]
+                for source, _, _, _ in self._data_ids(facts, read.path, read.span):
+                    for target in targets:
+                        if source != target:
+                            self.g.add_edge(source, target, rel="derives", location=location)
+
+    def _predictions(self, facts: FileFacts) -> None:
+        """`model -predicts-> data` where a model's predictions flow into a write. A loaded
+        artifact stands for every project model that saves it."""
+        for pw in facts.predictions:
+            if not 0 <= pw.data < len(facts.data):
+                continue
+            access = facts.data[pw.data]
+            site = next((s for s in facts.models if s.id == pw.model), None)
+            model_ids: list[str] = []
+            own = self.site_ids.get((facts.path, pw.model))
+            if own is not None:
+                model_ids.append(own)
+            else:
+                source = site.path if site is not None and site.kind == "load" else None
+                span = site.span if site is not None else pw.span
+                if pw.model.startswith("read:") and pw.model[5:].isdigit():
+                    # An artifact read as data (`joblib.load`), see debtlint/facts/graphfacts.py.
+                    loaded = int(pw.model[5:])
+                    if 0 <= loaded < len(facts.data):
+                        source, span = facts.data[loaded].path, facts.data[loaded].span
+                artifacts = self._data_ids(facts, source, span) if source is not None else []
+                for artifact, _, _, _ in artifacts:
+                    model_ids.extend(
+                        u
+                        for u, _, d in self.g.in_edges(artifact, data=True)
+                        if d.get("rel") == "saves"
+                    )
+            location = facts.location(pw.span)
+            for data_id, _, _, _ in self._data_ids(facts, access.path, access.span):
+                for model_id in dict.fromkeys(model_ids):
+                    self.g.add_edge(model_id, data_id, rel="predicts", location=location)
 
     def _declarations(self) -> None:
         manifest = self.graph.manifest
@@ -405,12 +516,14 @@ class _Builder:
                         loc = Location(p.file, p.line)
                         source = f"{p.file} stage {stage.name} ({role})"
                         decls.append(_declaration(p.path, Declaration(source, p.path, loc)))
-                        data_id = f"data:{p.path}"
-                        if data_id not in self.g:
-                            self.g.add_node(
-                                data_id, kind="data", name=p.path, path=p.path, resolved=True
-                            )
-                        self.g.add_edge(stage_id, data_id, rel="declares", role=role, location=loc)
+                        data_id = (
+                            f"code:{p.path}"
+                            if p.path in self.graph.files
+                            else self._data_node(p.path)
+                        )
+                        # Edges follow the data: deps flow into the stage, outs out of it.
+                        edge = (data_id, stage_id) if role == "deps" else (stage_id, data_id)
+                        self.g.add_edge(*edge, rel="declares", role=role, location=loc)
             for p in manifest.dvc.tracked:
                 decls.append(
                     _declaration(p.path, Declaration(f"{p.file}", p.path, Location(p.file, p.line)))
@@ -427,6 +540,108 @@ class _Builder:
         for _, data in list(self.g.nodes(data=True)):
             if data.get("kind") == "data" and data.get("path"):
                 data["declared"] = bool(self.graph.declarations_of(data["path"]))
+
+    def _pipelines(self) -> None:
+        """Declared pipeline steps: which script a dvc stage or MLflow entry point runs, and the
+        datasets a Kedro node reads and writes through the catalog."""
+        manifest = self.graph.manifest
+        if manifest.dvc is not None:
+            for stage in manifest.dvc.stages:
+                base = stage.file.rpartition("/")[0]
+                for command in stage.cmd:
+                    for script in self._scripts_of(command, base):
+                        loc = Location(stage.file, stage.line)
+                        self.g.add_edge(f"stage:{stage.name}", script, rel="runs", location=loc)
+        if manifest.mlproject is not None:
+            for entry in manifest.mlproject.entry_points:
+                node = f"stage:mlflow:{entry.name}"
+                self.g.add_node(
+                    node, kind="code", name=f"MLflow entry point {entry.name}", path=None
+                )
+                loc = Location(entry.file, entry.line)
+                for script in self._scripts_of(entry.command, ""):
+                    self.g.add_edge(node, script, rel="runs", location=loc)
+                for param, default in sorted(entry.parameters.items()):
+                    cfg = f"config:MLproject#{entry.name}.{param}"
+                    self.g.add_node(
+                        cfg, kind="config", name=f"{entry.name}.{param}", default=default
+                    )
+                    self.g.add_edge(cfg, node, rel="configures", location=loc)
+        catalog = {e.name: e for e in manifest.kedro}
+        for facts in self.graph.files.values():
+            for step in facts.pipeline_nodes:
+                node = f"stage:{step.framework}:{step.name or step.function}"
+                loc = _location(facts.path, step.span)
+                self.g.add_node(
+                    node,
+                    kind="code",
+                    name=f"{step.framework} node {step.name or step.function}",
+                    path=None,
+                )
+                module = step.function.rpartition(".")[0]
+                target = self.modules.get(module)
+                if target is not None:
+                    self.g.add_edge(node, f"code:{target}", rel="runs", location=loc)
+                for role, names in (("inputs", step.inputs), ("outputs", step.outputs)):
+                    for name in names:
+                        data = self._dataset_node(name, catalog)
+                        edge = (data, node) if role == "inputs" else (node, data)
+                        self.g.add_edge(*edge, rel="declares", role=role, location=loc)
+
+    def _dataset_node(self, name: str, catalog: dict[str, CatalogEntry]) -> str:
+        if name.startswith("params:") or name == "parameters":
+            node = f"config:kedro#{name}"
+            self.g.add_node(node, kind="config", name=name)
+            return node
+        entry = catalog.get(name)
+        if entry is not None and entry.filepath:
+            return self._data_node(entry.filepath)
+        node = f"data:kedro:{name}"  # a memory dataset: lives only between two nodes
+        self.g.add_node(node, kind="data", name=name, path=None, resolved=True, memory=True)
+        return node
+
+    def _scripts_of(self, command: str, base: str) -> list[str]:
+        """Project scripts a shell command runs: `python src/train.py`, `python -m pkg.train`."""
+        try:
+            tokens = shlex.split(command)
+        except ValueError:
+            tokens = command.split()
+        found = []
+        for i, token in enumerate(tokens):
+            if token.endswith(".py"):
+                path = normalise_path(f"{base}/{token}" if base else token)
+                if path in self.graph.files:
+                    found.append(f"code:{path}")
+            elif token == "-m" and i + 1 < len(tokens):
+                target = self.modules.get(tokens[i + 1])
+                if target is not None:
+                    found.append(f"code:{target}")
+        return found
+
+    def _columns(self) -> None:
+        """Column nodes: columns a read selects (`usecols=`) and columns a model is fitted on."""
+        for model in self.graph.models():
+            if not model.features:
+                continue
+            sources = [
+                u for u, _, d in self.g.in_edges(model.id, data=True) if d.get("rel") == "trains"
+            ]
+            owner = sources[0] if len(sources) == 1 else model.id
+            for column in model.features:
+                col = f"col:{owner.removeprefix('data:')}#{column}"
+                self.g.add_node(col, kind="column", name=column)
+                if owner != model.id:
+                    self.g.add_edge(owner, col, rel="has-column")
+                self.g.add_edge(col, model.id, rel="uses-column")
+        for facts in self.graph.files.values():
+            for access in facts.data:
+                if access.kind != "read" or not access.columns or access.path.value is None:
+                    continue
+                data = f"data:{access.path.value}"
+                for column in access.columns:
+                    col = f"col:{access.path.value}#{column}"
+                    self.g.add_node(col, kind="column", name=column)
+                    self.g.add_edge(data, col, rel="has-column")
 
     def _owners(self) -> None:
         manifest = self.graph.manifest

@@ -210,6 +210,15 @@ def _status(repo: Path, setup: HookSetup) -> list[str]:
     return out.splitlines()
 
 
+def _tree(repo: Path) -> set[str]:
+    """Every file and directory in the work tree but .git (git status cannot see empty folders)."""
+    return {
+        p.relative_to(repo).as_posix()
+        for p in repo.rglob("*")
+        if p.relative_to(repo).parts[0] != ".git"
+    }
+
+
 def test_commit_of_complex_unowned_model_is_refused_until_owned(
     tmp_path: Path, hook_setup: HookSetup
 ) -> None:
@@ -237,6 +246,7 @@ def test_commit_of_complex_unowned_model_is_refused_until_owned(
     # The scan wrote nothing into the project: the staged file is the only change, nothing
     # untracked or ignored (no cache directories, no reports).
     assert _status(repo, hook_setup) == ["A  train.py"]
+    assert _tree(repo) == {".pre-commit-config.yaml", "README.md", "train.py"}
 
     # Owned through the manifest: the commit goes through (DL201 is only a warning).
     (repo / "debtlint.yaml").write_text(OWNER_MANIFEST, encoding="utf-8")
@@ -248,6 +258,7 @@ def test_commit_of_complex_unowned_model_is_refused_until_owned(
     committed = _ok(["git", "show", "--name-only", "--format=", "HEAD"], repo, hook_setup.env)
     assert sorted(committed.split()) == ["debtlint.yaml", "train.py"]
     assert _status(repo, hook_setup) == []
+    assert _tree(repo) == {".pre-commit-config.yaml", "README.md", "debtlint.yaml", "train.py"}
 
 
 def test_hook_scans_whole_project_not_just_staged_files(
@@ -269,6 +280,7 @@ def test_hook_scans_whole_project_not_just_staged_files(
     assert "train.py" in output
     assert _commits(repo, hook_setup) == 1
     assert _status(repo, hook_setup) == ["A  params.yaml"]
+    assert _tree(repo) == {".pre-commit-config.yaml", "README.md", "params.yaml", "train.py"}
 
     (repo / "CODEOWNERS").write_text("/train.py @acme/ml\n", encoding="utf-8")
     accepted = _commit(repo, hook_setup)

@@ -18,6 +18,7 @@ import libcst as cst
 
 from debtlint.facts import deferred
 from debtlint.facts.context import FileContext
+from debtlint.facts.graphfacts import GraphFacts
 from debtlint.facts.model import (
     CallSite,
     ClassInfo,
@@ -26,6 +27,7 @@ from debtlint.facts.model import (
     ModelSite,
     ModelUse,
     PathValue,
+    PipelineNode,
 )
 from debtlint.facts.names import add_import, dotted, root_name
 from debtlint.facts.pathkinds import is_config_path
@@ -76,6 +78,10 @@ class FactExtractor:
         self._optimiser_uses: list[ModelUse] = []
         # What this file's functions return (a model, a path, data), for calls to them later on.
         self._returns: dict[str, Value] = {}
+        # Training inside a function on its parameters: callers' arguments are its inputs.
+        self._parameter_trains: dict[str, list[ModelUse]] = {}
+        # Facts for the graph rules (predictions, literal hyperparameters, config keys).
+        self.graph_facts = GraphFacts(self)
 
     # -- scopes --------------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -253,16 +259,25 @@ class FactExtractor:
     def leave_Assign(self, node: cst.Assign) -> None:
         value = self.evaluator.eval(node.value, self.scope)
         for target in node.targets:
-            self._bind(target.target, value)
+            pairs = _parallel(target.target, node.value)
+            if pairs:
+                # `X, y = df[cols], df["target"]`: each name gets its own value.
+                for name, expr in pairs:
+                    self._bind(name, self.evaluator.eval(expr, self.scope))
+            else:
+                self._bind(target.target, value)
+        self.graph_facts.assign([t.target for t in node.targets], node.value)
 
     def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._bind(node.target, self.evaluator.eval(node.value, self.scope))
+            self.graph_facts.assign([node.target], node.value)
 
     def leave_AugAssign(self, node: cst.AugAssign) -> None:
         old = self.evaluator.eval(node.target, self.scope)
         new = self.evaluator.eval(node.value, self.scope)
         self._bind(node.target, Value(symbolic="<augmented>", reads=old.reads | new.reads))
+        self.graph_facts.assign([node.target], node.value)
 
     def leave_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -310,11 +325,13 @@ class FactExtractor:
     def leave_Call(self, node: cst.Call) -> None:
         func = node.func
         qual = self.ctx.qualname(func)
+        self.graph_facts.call(node, qual)
         entries: tuple[ApiEntry, ...] = ()
         method: str | None = None
         if qual is not None:
             entries = self.ctx.catalog.lookup_call(qual)
-        if not entries and isinstance(func, cst.Attribute) and qual is None:
+        if not entries and isinstance(func, cst.Attribute):
+            # `df.to_csv(...)`, and also methods of imported classes: `AutoModel.from_pretrained`.
             method = func.attr.value
             entries = self.ctx.catalog.lookup_method(method, self.ctx.imported_roots)
         if not entries:
@@ -326,6 +343,12 @@ class FactExtractor:
                     self._remember(node, self._glue_method(node, func.attr.value, receiver))
                     return
             self._record_call_site(node, qual)
+            if qual in _PIPELINE_NODES:
+                self._pipeline_node(node)
+            if isinstance(func, cst.Name) and func.value in self._parameter_trains:
+                args = [self.evaluator.eval(a.value, self.scope) for a in node.args]
+                for use in self._parameter_trains[func.value]:
+                    use.inputs = sorted(set(use.inputs) | merge_reads(args))
             if isinstance(func, cst.Name) and func.value in self._returns:
                 self._remember(node, self._returned(node, self._returns[func.value]))
             else:
@@ -385,6 +408,38 @@ class FactExtractor:
             # The default is what runs unless the command line says otherwise.
             self._parsers[parser][dest] = Value(text=value.text, confidence="medium")
 
+    def _pipeline_node(self, node: cst.Call) -> None:
+        """Kedro's `node(func, inputs, outputs, name=...)`: a declared step and its datasets."""
+        call = _Args(node)
+        func = call.keywords.get("func") or (call.positional[0] if call.positional else None)
+        if func is None:
+            return
+        target = self.ctx.qualname(func)
+        if target is None and isinstance(func, cst.Name):
+            target = f"{self.ctx.module_name}.{func.value}"
+        names = []
+        for index, key in ((1, "inputs"), (2, "outputs")):
+            arg = call.keywords.get(key) or (
+                call.positional[index] if len(call.positional) > index else None
+            )
+            names.append(self._dataset_names(arg))
+        name_node = call.keywords.get("name")
+        name = self.evaluator.eval(name_node, self.scope).text if name_node else None
+        self.facts.pipeline_nodes.append(
+            PipelineNode("kedro", target or "?", names[0], names[1], name, self.ctx.span(node))
+        )
+
+    def _dataset_names(self, node: cst.BaseExpression | None) -> list[str]:
+        if node is None:
+            return []
+        if isinstance(node, cst.Dict):
+            values = [e.value for e in node.elements if isinstance(e, cst.DictElement)]
+            return [t for v in values if (t := self.evaluator.eval(v, self.scope).text)]
+        value = self.evaluator.eval(node, self.scope)
+        if value.strings is not None:
+            return list(value.strings)
+        return [value.text] if value.text else []
+
     def _record_call_site(self, node: cst.Call, qual: str | None) -> None:
         """Calls into this project's own functions with string arguments (see CallSite)."""
         func = node.func
@@ -409,16 +464,7 @@ class FactExtractor:
     def _returned(self, node: cst.Call, value: Value) -> Value:
         # A local function's result: what it returns, plus whatever its arguments carry in.
         args = [self.evaluator.eval(arg.value, self.scope) for arg in node.args]
-        return Value(
-            text=value.text,
-            is_path=value.is_path,
-            symbolic=value.symbolic,
-            confidence=value.confidence,
-            reads=value.reads | merge_reads(args),
-            model=value.model,
-            instance_of=value.instance_of,
-            columns=value.columns,
-        )
+        return replace(value, reads=value.reads | merge_reads(args))
 
     def _remember(self, node: cst.Call, value: Value) -> None:
         self._results[id(node)] = value
@@ -474,6 +520,9 @@ class FactExtractor:
         columns_value = self.evaluator.eval(call.find(entry.columns), self.scope)
         columns = columns_value.strings or ()
         index = self._access("read", api, path, node, columns)
+        self.facts.data[index].revision = call.find(entry.revision) is not None
+        self.facts.data[index].hub = entry.revision is not None
+        self.graph_facts.note_read(node, index)
         return replace(self._loaded(index), columns=tuple(columns))
 
     def _loaded(self, index: int) -> Value:
@@ -493,6 +542,7 @@ class FactExtractor:
             index = value.handle if value.handle is not None else None
             if index is None:
                 index = self._access("write", api, path, node)
+        self.graph_facts.write(node, call.find(entry.value), index)
         written = self.evaluator.eval(call.find(entry.value), self.scope) if entry.value else None
         if written is not None and _is_model(written):
             self._use("save", written, api, node, path=self.facts.data[index].path)
@@ -523,6 +573,7 @@ class FactExtractor:
             hyperparameters=call.keyword_names(),
             kwargs_splat=call.splat,
         )
+        self.graph_facts.hyper_literals(node, api, "construct")
         if entry.submodels is not None:
             for nested in call.find_all(entry.submodels):
                 self._absorb_submodels(site, nested)
@@ -558,6 +609,7 @@ class FactExtractor:
             hyperparameters=call.keyword_names(),
             kwargs_splat=call.splat,
             path=path,
+            hub=entry.revision is not None,
         )
         if revision is not None and "revision" not in site.hyperparameters:
             site.hyperparameters.append("revision")
@@ -574,6 +626,7 @@ class FactExtractor:
             span=self.ctx.span(node),
             framework=entry.framework,
             path=path,
+            hub=entry.revision is not None,
         )
         self._add_site(site)
         return Value(symbolic="<loaded model>", model=site.id)
@@ -596,15 +649,17 @@ class FactExtractor:
             model = self.evaluator.eval(call.find(entry.model), self.scope)
         if not _is_model(model):
             return None
+        self.graph_facts.hyper_literals(node, api, "train")
         input_nodes = call.find_all(entry.inputs) if entry.inputs is not None else call.values()
         inputs = [self.evaluator.eval(n, self.scope) for n in input_nodes]
         use = self._use("train", model, api, node)
         if use is not None:
             use.inputs = sorted(merge_reads(inputs))
-            columns: list[str] = []
-            for value in inputs:
-                columns.extend(c for c in value.columns if c not in columns)
-            use.columns = columns
+            # The features are the columns of X (the first input), not of the target y.
+            use.columns = list(dict.fromkeys(inputs[0].columns)) if inputs else []
+            if not use.inputs and len(self._functions) == 1:
+                # `def train(X, y): model.fit(X, y)`: the data comes from train()'s callers.
+                self._parameter_trains.setdefault(self._functions[0], []).append(use)
         return model
 
     def on_predict(self, node, entry, call, receiver, api) -> Value | None:  # type: ignore[no-untyped-def]
@@ -614,6 +669,8 @@ class FactExtractor:
         use = self._use(entry.role, receiver, api, node)  # type: ignore[arg-type]
         if use is not None:
             use.inputs = sorted(merge_reads(inputs))
+            if entry.role == "predict":
+                self.graph_facts.note_predict(node, use.model)
         return Value(symbolic="<predictions>", reads=merge_reads(inputs))
 
     # -- models --------------------------------------------------------------------------------
@@ -687,7 +744,15 @@ class FactExtractor:
             if use is not None:
                 self._optimiser_uses.append(use)
 
+    # -- graph-rule facts (see debtlint/facts/graphfacts.py) ----------------------------------
+    def leave_Subscript(self, node: cst.Subscript) -> None:
+        self.graph_facts.subscript(node)
+
+    def leave_Attribute(self, node: cst.Attribute) -> None:
+        self.graph_facts.attribute(node)
+
     def finish(self) -> FileFacts:
+        self.graph_facts.finish()
         all_reads = [i for i, d in enumerate(self.facts.data) if d.kind == "read"]
         for use in self._optimiser_uses:
             # A hand-written training loop: what it trains on is what the file reads.
@@ -703,6 +768,7 @@ class FactExtractor:
 
 
 _PARSERS = frozenset({"argparse.ArgumentParser"})
+_PIPELINE_NODES = frozenset({"kedro.pipeline.node", "kedro.pipeline.node.node"})
 
 
 def _option_dest(names: Sequence[str]) -> str | None:
@@ -718,6 +784,21 @@ def _click_dest(names: Sequence[str]) -> str | None:
     if bare:
         return bare[0]
     return _option_dest(names)
+
+
+def _parallel(
+    target: cst.BaseExpression, value: cst.BaseExpression
+) -> list[tuple[cst.BaseExpression, cst.BaseExpression]]:
+    """Element pairs of `a, b = x, y` (same length, no starred parts); empty otherwise."""
+    if not isinstance(target, (cst.Tuple, cst.List)) or not isinstance(
+        value, (cst.Tuple, cst.List)
+    ):
+        return []
+    if len(target.elements) != len(value.elements):
+        return []
+    if any(isinstance(e, cst.StarredElement) for e in [*target.elements, *value.elements]):
+        return []
+    return [(t.value, v.value) for t, v in zip(target.elements, value.elements, strict=True)]
 
 
 def _is_comment(line: str) -> bool:

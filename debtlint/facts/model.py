@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from debtlint.facts.cells import NotebookInfo, NotebookRun
+from debtlint.findings import Location
+
 Span = tuple[int, int, int, int]  # 1-based line, col, end_line, end_col
 
 
@@ -46,6 +49,10 @@ class DataAccess:
     function: str | None = None
     # Whether a revision/tag argument was given (remote datasets and hub files; see DL203).
     revision: bool = False
+    # For writes: indexes of the reads whose data flows into the written value (same file).
+    inputs: list[int] = field(default_factory=list)
+    # The API can fetch from a model/dataset hub: a name that is no local path is a hub id.
+    hub: bool = False
 
 
 @dataclass
@@ -72,6 +79,7 @@ class ModelSite:
     loc: int = 0  # lines of the class body, for class models
     bases: list[str] = field(default_factory=list)
     path: PathValue | None = None  # for pretrained / load: the source
+    hub: bool = False  # the source may be a hub id (see DataAccess.hub)
 
 
 @dataclass
@@ -120,6 +128,18 @@ class SuppressionComment:
     span: Span  # of the comment itself
     first_line: int
     last_line: int
+
+
+@dataclass
+class PipelineNode:
+    """A pipeline step declared in code, e.g. Kedro's ``node(func, inputs, outputs, name=...)``."""
+
+    framework: str
+    function: str  # qualified name of the function the step runs
+    inputs: list[str]
+    outputs: list[str]
+    name: str | None
+    span: Span
 
 
 @dataclass
@@ -176,6 +196,7 @@ class FileFacts:
     classes: list[ClassInfo] = field(default_factory=list)
     functions: dict[str, list[str]] = field(default_factory=dict)  # module-level: name -> params
     calls: list[CallSite] = field(default_factory=list)
+    pipeline_nodes: list[PipelineNode] = field(default_factory=list)
     data: list[DataAccess] = field(default_factory=list)
     models: list[ModelSite] = field(default_factory=list)
     uses: list[ModelUse] = field(default_factory=list)
@@ -193,6 +214,16 @@ class FileFacts:
     config_splats: list[ConfigRead] = field(default_factory=list)
     # Reads whose result is bound to a plain local name that is never used again (DL204).
     unused_reads: list[int] = field(default_factory=list)
+    # Jupyter notebooks (debtlint/notebook.py): cells and the line map back from the joined
+    # module; and, in any file, the places that run or import a notebook.
+    notebook: NotebookInfo | None = None
+    notebook_runs: list[NotebookRun] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def location(self, span: Span) -> Location:
+        """A span of this file's facts as a Location (in a notebook: cell, line in the cell)."""
+        if self.notebook is not None:
+            return self.notebook.location(self.path, span)
+        return Location(self.path, span[0], span[1], span[2], span[3])

@@ -8,27 +8,20 @@ from typing import Any
 
 from debtlint import __version__
 from debtlint.engine import ScanResult
+from debtlint.findings import Finding
 
 SCHEMA_VERSION = "1"
 
 
 def resolution(result: ScanResult) -> dict[str, Any]:
     """How much of the repository the graph understands: resolved vs symbolic sites."""
-    counts: dict[str, dict[str, int]] = {
-        k: {"resolved": 0, "symbolic": 0} for k in ("reads", "writes", "model_sites")
-    }
-    for facts in result.facts:
-        for access in facts.data:
-            resolved = access.path.value is not None
-            counts[access.kind + "s"]["resolved" if resolved else "symbolic"] += 1
-        for site in facts.models:
-            if site.path is not None:
-                counts["model_sites"]["resolved" if site.path.value else "symbolic"] += 1
-            else:
-                counts["model_sites"]["resolved"] += 1
+    counts = result.graph.resolution
     total = sum(c["resolved"] + c["symbolic"] for c in counts.values())
     resolved = sum(c["resolved"] for c in counts.values())
-    return {**counts, "rate": round(resolved / total, 4) if total else None}
+    return {
+        **{k: dict(v) for k, v in counts.items()},
+        "rate": round(resolved / total, 4) if total else None,
+    }
 
 
 def envelope(result: ScanResult) -> dict[str, Any]:
@@ -43,28 +36,33 @@ def envelope(result: ScanResult) -> dict[str, Any]:
             "findings": len(findings),
             "by_code": dict(sorted(Counter(f.code for f in findings).items())),
             "by_severity": dict(sorted(Counter(f.severity.value for f in findings).items())),
+            "by_status": dict(sorted(Counter(f.status for f in findings).items())),
+            "suppressed": [s.to_dict() for s in result.suppressed],
             "models": len(result.graph.models()),
             "resolution": resolution(result),
             "metrics": result.metrics,
             "rules": result.ruleset.codes(),
             "notes": result.notes,
         },
-        "findings": [
-            {
-                "code": f.code,
-                "name": f.name,
-                "severity": f.severity.value,
-                "message": f.message,
-                **f.location.to_dict(),
-                "entity": f.entity,
-                "confidence": f.confidence.value,
-                "fingerprint": f.fingerprint,
-                "status": "new",
-                "help": f.help,
-                "properties": f.properties,
-            }
-            for f in findings
-        ],
+        "findings": [finding_dict(f) for f in findings],
+    }
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    """One finding as the envelope (and ``json-lines``) shows it."""
+    return {
+        "code": f.code,
+        "name": f.name,
+        "severity": f.severity.value,
+        "message": f.message,
+        **f.location.to_dict(),
+        "entity": f.entity,
+        "confidence": f.confidence.value,
+        "fingerprint": f.fingerprint,
+        "status": f.status,
+        "status_reason": f.status_reason,
+        "help": f.help,
+        "properties": f.properties,
     }
 
 
