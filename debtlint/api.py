@@ -2,8 +2,11 @@
 
 from debtlint.complexity import Complexity, model_complexity
 from debtlint.facts.context import FileContext
+from debtlint.facts.frames import PandasNames, pandas_names
+from debtlint.facts.rows import RowAnalysis, row_analysis
 from debtlint.findings import Confidence, Finding, Location, Severity
 from debtlint.graph import Declaration, Model, Owner, ProjectGraph, Read
+from debtlint.notebook import notebook_invocation
 from debtlint.rule import FileRule, Option, ProjectExample, ProjectRule, Rule, Status
 
 __all__ = [
@@ -17,12 +20,17 @@ __all__ = [
     "Model",
     "Option",
     "Owner",
+    "PandasNames",
     "ProjectExample",
     "ProjectGraph",
     "ProjectRule",
     "Read",
+    "RowAnalysis",
     "Rule",
     "Severity",
     "Status",
     "model_complexity",
+    "notebook_invocation",
+    "pandas_names",
+    "row_analysis",
 ]

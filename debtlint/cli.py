@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,12 +12,24 @@ from pathlib import Path
 import click
 
 from debtlint import __version__
-from debtlint.config import ConfigError, Settings, find_project_root, load_settings
+from debtlint.baseline import Baseline, apply_baseline
+from debtlint.cache import ENV_CACHE_DIR, CacheError, clean
+from debtlint.config import (
+    MAX_JOBS,
+    ConfigError,
+    Settings,
+    cache_dir_path,
+    find_project_root,
+    load_settings,
+)
 from debtlint.discovery import DiscoveryError
 from debtlint.engine import ScanResult, Selection, scan
-from debtlint.findings import Severity
 from debtlint.loader import LoaderError, Registry
-from debtlint.report import FORMATS
+from debtlint.report import COLOR_FORMATS, FORMATS
+from debtlint.report.github import append_step_summary
+from debtlint.report.graph_export import GRAPH_FORMATS, FocusError, prepare_export
+from debtlint.report.statistics import render_statistics
+from debtlint.report.style import use_color
 from debtlint.rule import Rule
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
@@ -72,6 +85,49 @@ def main() -> None:
     is_flag=True,
     help="Exit 0 even with failing findings (never hides a configuration or internal error).",
 )
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Findings in this baseline file are reported as baselined and do not fail the gate "
+    "(also `baseline` in the configuration).",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write every current finding to this baseline file (replacing it), then report them "
+    "as baselined.",
+)
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Print nothing when the scan passes; the report otherwise."
+)
+@click.option(
+    "--statistics", "show_statistics", is_flag=True, help="Print counts per rule, not findings."
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the human formats; auto: on a terminal, unless NO_COLOR is set.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, MAX_JOBS),
+    help="Worker processes for the per-file analysis [default: all cores, or `jobs` in the "
+    "configuration]. Small scans run in one process anyway.",
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Neither read nor write the per-file cache; write nothing."
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help=f"Cache folder [default: .debtlint_cache at the project root; also ${ENV_CACHE_DIR} "
+    "or `cache-dir` in the configuration].",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 def scan_command(
     paths: tuple[Path, ...],
@@ -83,6 +139,14 @@ def scan_command(
     output_file: Path | None,
     fail_under: float | None,
     exit_zero: bool,
+    baseline_file: Path | None,
+    write_baseline: Path | None,
+    quiet: bool,
+    show_statistics: bool,
+    color: str,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
     verbose: bool,
 ) -> None:
     """Scan PATHS (default: the current directory) and report findings and the score."""
@@ -91,6 +155,11 @@ def scan_command(
         if not target.exists():
             _fail(f"{target}: no such file or directory")
     settings = _settings(targets[0], config_file)
+    _performance(settings, jobs, no_cache, cache_dir)
+    if write_baseline is not None:
+        settings.baseline = None  # the file is about to be replaced, and may not exist yet
+    elif baseline_file is not None:
+        settings.baseline = _relative_to_root(baseline_file, settings.root)
     selection = Selection(
         select=_split(select) or None, extend_select=_split(extend_select), ignore=_split(ignore)
     )
@@ -100,19 +169,59 @@ def scan_command(
         _fail(str(exc))
     except (DiscoveryError, LoaderError) as exc:
         _fail(str(exc))
-    text = FORMATS[output_format](result)
-    if output_file is not None:
-        output_file.write_text(text, encoding="utf-8")
+    if write_baseline is not None:
+        baseline = Baseline.from_findings(
+            _relative_to_root(write_baseline, settings.root), result.findings
+        )
+        try:
+            write_baseline.write_text(baseline.to_json(), encoding="utf-8")
+        except OSError as exc:
+            _fail(f"{write_baseline}: cannot write the baseline ({exc.strerror or exc})")
+        result.findings, _ = apply_baseline(result.findings, baseline)
+        if not quiet:
+            count = len(baseline.entries)
+            click.echo(
+                f"debtlint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}",
+                err=True,
+            )
+    code = _exit_code(
+        result, fail_under if fail_under is not None else settings.fail_under, exit_zero
+    )
+    colored = output_format in COLOR_FORMATS and use_color(
+        color, output_file is None and sys.stdout.isatty(), os.environ
+    )
+    if show_statistics:
+        text = render_statistics(result, as_json=output_format in ("json", "json-lines"))
+    elif colored:
+        text = FORMATS[output_format](result, color=True)  # type: ignore[call-arg]
     else:
-        click.echo(text, nl=False)
-    for note in result.notes if output_format != "json" else ():
+        text = FORMATS[output_format](result)
+    if output_file is not None:
+        try:
+            output_file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output_file}: {exc.strerror or exc}")
+    elif not quiet or code != EXIT_OK:
+        # click strips escape codes when stdout is not a terminal; --color always keeps them.
+        click.echo(text, nl=False, color=colored or None)
+    if output_format == "github" and not show_statistics:
+        append_step_summary(result)
+    for note in result.notes if output_format != "json" and not quiet else ():
         click.echo(f"note: {note}", err=True)
     if verbose:
         for trace in result.tracebacks:
             click.echo(trace, err=True)
-    sys.exit(
-        _exit_code(result, fail_under if fail_under is not None else settings.fail_under, exit_zero)
-    )
+    sys.exit(code)
+
+
+def _relative_to_root(path: Path, root: Path) -> str:
+    """A path given on the command line, as shown in reports: relative to the project root when
+    it is inside it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(resolved)
 
 
 def _settings(target: Path, config_file: Path | None) -> Settings:
@@ -124,10 +233,26 @@ def _settings(target: Path, config_file: Path | None) -> Settings:
         raise  # unreachable: _fail exits
 
 
+def _performance(
+    settings: Settings, jobs: int | None, no_cache: bool, cache_dir: Path | None
+) -> None:
+    """Worker count and cache folder: the command line, then $DEBTLINT_CACHE_DIR, then the
+    configuration. The cache is on for the CLI unless --no-cache."""
+    if jobs is not None:
+        settings.jobs = jobs
+    settings.use_cache = not no_cache
+    chosen = str(cache_dir) if cache_dir is not None else os.environ.get(ENV_CACHE_DIR, "")
+    if chosen.strip():
+        settings.cache_dir = os.path.abspath(os.path.expanduser(chosen))
+    folder = cache_dir_path(settings)
+    if folder == settings.root or folder in settings.root.parents:
+        _fail(f"cache folder {folder} is the project root or above it; use a folder of its own")
+
+
 def _exit_code(result: ScanResult, fail_under: float | None, exit_zero: bool) -> int:
     if result.internal_errors:
         return EXIT_ERROR
-    failing = any(f.severity is Severity.ERROR for f in result.findings)
+    failing = any(f.fails_gate for f in result.findings)
     if fail_under is not None and result.score.value < fail_under:
         click.echo(
             f"debtlint: score {result.score.value:g} is under --fail-under {fail_under:g}",
@@ -135,6 +260,38 @@ def _exit_code(result: ScanResult, fail_under: float | None, exit_zero: bool) ->
         )
         failing = True
     return EXIT_FAIL if failing and not exit_zero else EXIT_OK
+
+
+@main.command("clean")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this debtlint.yaml or pyproject.toml instead of the project's own.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help=f"The cache folder to delete [default: as `scan` finds it, ${ENV_CACHE_DIR} included].",
+)
+def clean_command(path: Path | None, config_file: Path | None, cache_dir: Path | None) -> None:
+    """Delete the cache of the project at PATH (default: the current directory).
+
+    Only what debtlint wrote is deleted, and only in a folder holding debtlint's CACHEDIR.TAG."""
+    target = (path or Path.cwd()).resolve()
+    if not target.exists():
+        _fail(f"{target}: no such file or directory")
+    settings = _settings(target, config_file)
+    _performance(settings, None, False, cache_dir)
+    folder = cache_dir_path(settings)
+    try:
+        removed = clean(folder)
+    except (CacheError, OSError) as exc:
+        _fail(str(exc))
+    click.echo(
+        f"debtlint: removed the cache {folder}" if removed else f"debtlint: no cache at {folder}"
+    )
 
 
 @main.command("rule")
@@ -202,3 +359,82 @@ def _rule_info(rule: type[Rule]) -> dict[str, object]:
         },
         "documentation": rule.documentation(),
     }
+
+
+@main.command("graph")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "graph_format",
+    type=click.Choice(list(GRAPH_FORMATS)),
+    default="mermaid",
+    show_default=True,
+    help="mermaid (GitHub Markdown), dot (Graphviz), graphml, json (networkx node-link) or html "
+    "(one self-contained page, works offline).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the graph to this file instead of standard output.",
+)
+@click.option(
+    "--focus",
+    "focus_on",
+    metavar="NODE",
+    help="Show only the neighbourhood of the nodes whose id equals NODE or whose id or name "
+    "contains it (a model, a dataset, a script).",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(0),
+    help="How many steps around the --focus nodes to show, in either direction [default: 2].",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this debtlint.yaml or pyproject.toml instead of the project's own.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+def graph_command(
+    paths: tuple[Path, ...],
+    graph_format: str,
+    output_file: Path | None,
+    focus_on: str | None,
+    depth: int | None,
+    config_file: Path | None,
+    verbose: bool,
+) -> None:
+    """Export the data-dependency graph of PATHS (default: the current directory)."""
+    if depth is not None and not focus_on:
+        _fail("--depth needs --focus")
+    targets = [p.resolve() for p in paths] or [Path.cwd().resolve()]
+    for target in targets:
+        if not target.exists():
+            _fail(f"{target}: no such file or directory")
+    settings = _settings(targets[0], config_file)
+    _performance(settings, None, False, None)
+    try:
+        result = scan(settings, targets)
+    except (ConfigError, DiscoveryError, LoaderError) as exc:
+        _fail(str(exc))
+    try:
+        export = prepare_export(result.graph.g, result.findings, result.root.name, focus_on, depth)
+    except FocusError as exc:
+        _fail(str(exc))
+    text = GRAPH_FORMATS[graph_format](export)
+    if output_file is not None:
+        output_file.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    if result.internal_errors:
+        # The graph was written, but it is missing what the failed checks would have added.
+        click.echo("debtlint: error: the graph is incomplete (internal errors, DL000)", err=True)
+        if verbose:
+            for trace in result.tracebacks:
+                click.echo(trace, err=True)
+        sys.exit(EXIT_ERROR)

@@ -25,6 +25,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from pathspec import GitIgnoreSpec
+
 from debtlint.yamlsafe import MAX_YAML_BYTES, KeyPath, YamlError, load_yaml_file
 
 if sys.version_info >= (3, 11):
@@ -107,6 +109,7 @@ class Settings:
     exclude: list[str] | None = None
     extend_exclude: list[str] = field(default_factory=list)
     respect_gitignore: bool = True
+    notebooks: bool = True  # Jupyter notebooks (*.ipynb) are discovered and analysed
     select: list[str] | None = None
     extend_select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
@@ -119,6 +122,18 @@ class Settings:
     models: dict[str, ModelDecl] = field(default_factory=dict)
     data: dict[str, DataDecl] = field(default_factory=dict)
     consumers: dict[str, ConsumerDecl] = field(default_factory=dict)
+    # (glob, rule selectors) in file order; a glob starting with "!" applies to the files it
+    # does not match. Checked against the registry by debtlint.suppress.check_settings.
+    per_file_ignores: list[tuple[str, list[str]]] = field(default_factory=list)
+    per_rule_ignores: dict[str, list[str]] = field(default_factory=dict)  # selector -> entity globs
+    baseline: str | None = None  # relative to the root, or absolute when given on the command line
+    # Performance (debtlint/phase1.py, debtlint/cache.py). jobs: worker processes, None for all
+    # cores. cache_dir: relative to the root or absolute; None for .debtlint_cache at the root.
+    # use_cache is a run-time choice (the CLI turns it on unless --no-cache), not a config key:
+    # library callers of engine.scan get no cache unless they ask.
+    jobs: int | None = None
+    cache_dir: str | None = None
+    use_cache: bool = False
     # Where each top-level key was set and the line maps of the files, kept so that later stages
     # can point at the configured value instead of only at the file.
     _key_files: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -573,6 +588,12 @@ def _parse_select(settings: Settings, source: _Source, key: str, value: Any) -> 
     settings.select = _str_list(source, (key,), value, example)
 
 
+def _parse_notebooks(settings: Settings, source: _Source, key: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise source.error((key,), f"expected true or false; got {_type_name(value)}")
+    settings.notebooks = value
+
+
 def _parse_respect_gitignore(settings: Settings, source: _Source, key: str, value: Any) -> None:
     if not isinstance(value, bool):
         raise source.error((key,), f"expected true or false; got {_type_name(value)}")
@@ -639,6 +660,51 @@ def _parse_max_file_size(settings: Settings, source: _Source, key: str, value: A
             f"got {_type_name(value)}",
         )
     settings.max_file_size = value
+
+
+MAX_JOBS = 1024
+
+
+def _parse_jobs(settings: Settings, source: _Source, key: str, value: Any) -> None:
+    if value is None:
+        settings.jobs = None  # all cores
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_JOBS:
+        shown = value if isinstance(value, int) and not isinstance(value, bool) else None
+        raise source.error(
+            (key,),
+            f"expected a whole number of worker processes from 1 to {MAX_JOBS}, e.g. 4, or null "
+            f"for all cores; got {shown if shown is not None else _type_name(value)}",
+        )
+    settings.jobs = value
+
+
+def _parse_cache_dir(settings: Settings, source: _Source, key: str, value: Any) -> None:
+    if value is None:
+        settings.cache_dir = None
+        return
+    if not isinstance(value, str) or not value.strip():
+        raise source.error(
+            (key,), f"expected a folder path, e.g. .debtlint_cache; got {_type_name(value)}"
+        )
+    settings.cache_dir = value
+    target = Path(os.path.normpath(settings.root / os.path.expanduser(value)))
+    root = settings.root
+    # debtlint writes a CACHEDIR.TAG there, and backup tools skip a tagged folder entirely.
+    if target == root or target in root.parents:
+        raise source.error(
+            (key,),
+            f"'{value}' is the project root or a folder above it; use a folder of its own, "
+            "e.g. .debtlint_cache",
+        )
+
+
+def cache_dir_path(settings: Settings) -> Path:
+    """The cache folder of a scan: ``cache_dir`` (``~`` expanded, relative to the root) or
+    ``.debtlint_cache`` at the root."""
+    if settings.cache_dir is None:
+        return settings.root / ".debtlint_cache"
+    return Path(os.path.normpath(settings.root / os.path.expanduser(settings.cache_dir)))
 
 
 def _parse_models(settings: Settings, source: _Source, key: str, value: Any) -> None:
@@ -745,8 +811,59 @@ def _parse_consumers(settings: Settings, source: _Source, key: str, value: Any) 
         )
 
 
+def _parse_per_file_ignores(settings: Settings, source: _Source, key: str, value: Any) -> None:
+    example = '{"tests/**": [DL201], "!src/**": [DL4]}'
+    if value is None:
+        settings.per_file_ignores = []
+        return
+    mapping = _mapping(source, (key,), value, example)
+    result: list[tuple[str, list[str]]] = []
+    for pattern, selectors in mapping.items():
+        pattern = _name_key(source, (key,), pattern, "a file glob")
+        body = pattern[1:] if pattern.startswith("!") else pattern
+        try:
+            GitIgnoreSpec.from_lines([body])
+        except ValueError as exc:
+            raise source.error(
+                (key, pattern), f"invalid glob {pattern!r} ({exc}); e.g. {example}"
+            ) from None
+        if not body.strip() or body.startswith("!"):
+            raise source.error(
+                (key, pattern),
+                f"invalid glob {pattern!r}: write one '!' then a glob, e.g. '!src/**'",
+            )
+        result.append((pattern, _str_list(source, (key, pattern), selectors, '["DL201"]')))
+    settings.per_file_ignores = result
+
+
+def _parse_per_rule_ignores(settings: Settings, source: _Source, key: str, value: Any) -> None:
+    example = '{DL201: ["data/raw/*", "s3://scratch/*"]}'
+    if value is None:
+        settings.per_rule_ignores = {}
+        return
+    mapping = _mapping(source, (key,), value, example)
+    result: dict[str, list[str]] = {}
+    for selector, globs in mapping.items():
+        selector = _name_key(source, (key,), selector, "a rule code or name")
+        result[selector] = _str_list(source, (key, selector), globs, '["data/raw/*"]')
+    settings.per_rule_ignores = result
+
+
+def _parse_baseline(settings: Settings, source: _Source, key: str, value: Any) -> None:
+    if value is None:
+        settings.baseline = None
+        return
+    if not isinstance(value, str) or not value.strip():
+        raise source.error(
+            (key,), f"expected a file path, e.g. .debtlint-baseline.json; got {_type_name(value)}"
+        )
+    settings.baseline = _inside_root(settings.root, source, (key,), value)
+
+
 _PARSERS: dict[str, _Parser] = {
     "api-catalogs": _path_list_parser("api_catalogs", '["catalogs/internal_apis.yaml"]'),
+    "baseline": _parse_baseline,
+    "cache-dir": _parse_cache_dir,
     "consumers": _parse_consumers,
     "data": _parse_data,
     "exclude": _parse_exclude,
@@ -754,8 +871,12 @@ _PARSERS: dict[str, _Parser] = {
     "extend-select": _list_parser("extend_select", '["DL3"]', nullable=True),
     "fail-under": _parse_fail_under,
     "ignore": _list_parser("ignore", '["DL203"]', nullable=True),
+    "jobs": _parse_jobs,
     "max-file-size": _parse_max_file_size,
     "models": _parse_models,
+    "per-file-ignores": _parse_per_file_ignores,
+    "per-rule-ignores": _parse_per_rule_ignores,
+    "notebooks": _parse_notebooks,
     "respect-gitignore": _parse_respect_gitignore,
     "rule-options": _parse_rule_options,
     "rule-packs": _path_list_parser("rule_packs", '["tools/debt_rules"]'),

@@ -45,6 +45,10 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".vscode",
 )
 
+# A notebook's size is mostly its saved outputs (plots, tables), so it may be this many times
+# max-file-size; the code in it is limited after reading (debtlint.notebook.MAX_CODE_CHARS).
+NOTEBOOK_SIZE_FACTOR = 10
+
 SYMLINK_REASON = "symlink not followed"
 EXCLUDED_REASON = "excluded by configuration"
 GITIGNORED_REASON = "ignored by .gitignore"
@@ -276,8 +280,11 @@ class _Walker:
             except OSError as exc:
                 self.skipped[rel] = _reason(exc)
                 return
-            if size > self.max_file_size:
-                self.skipped[rel] = f"larger than {self.max_file_size} bytes ({size} bytes)"
+            limit = self.max_file_size
+            if rel.endswith(".ipynb"):
+                limit *= NOTEBOOK_SIZE_FACTOR
+            if size > limit:
+                self.skipped[rel] = f"larger than {limit} bytes ({size} bytes)"
                 return
         self.files.add(rel)
 

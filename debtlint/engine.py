@@ -24,7 +24,7 @@ from debtlint.metadata.dvc import load_dvc
 from debtlint.metadata.kedro import load_kedro_catalog
 from debtlint.metadata.mlproject import load_mlproject
 from debtlint.metadata.requirements import load_requirements
-from debtlint.phase1 import run_phase1
+from debtlint.phase1 import phase1_options, run_phase1
 from debtlint.rule import RuleSet
 from debtlint.score import Score, compute_score, remediation_minutes
 from debtlint.suppress import Suppressed, apply_suppressions, check_settings
@@ -162,7 +162,14 @@ def scan(
     visitors = [r for r in ruleset.file_rules if r.code not in ("DL001", "DL000")]
     notes = [f"skipped {path}: {reason}" for path, reason in found.skipped]
     results = run_phase1(
-        root, found.files, catalog, visitors, project_modules.__contains__, syntax_rule, notes
+        root,
+        found.files,
+        catalog,
+        visitors,
+        project_modules,
+        syntax_rule,
+        notes,
+        phase1_options(settings, paths),
     )
     manifest = load_manifest(settings, notes)
     facts = [r.facts for r in results]
@@ -257,7 +264,8 @@ def _in_notebook_cells(findings: list[Finding], files: dict[str, FileFacts]) -> 
         if loc.cell is None and facts is not None and facts.notebook is not None:
             end_line = loc.end_line if loc.end_line is not None else loc.line
             end_col = loc.end_col if loc.end_col is not None else loc.col
-            finding = replace(finding, location=facts.location((loc.line, loc.col, end_line, end_col)))
+            span = (loc.line, loc.col, end_line, end_col)
+            finding = replace(finding, location=facts.location(span))
         out.append(finding)
     return out
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from debtlint.config import load_settings
 from debtlint.engine import Selection, scan
+from debtlint.findings import Finding
 from debtlint.rule import Example, ProjectExample, Rule
 
 EXPECT = re.compile(r"#\s*expect:\s*(DL\d{3}(?:\s*,\s*DL\d{3})*)")
@@ -71,7 +72,7 @@ def run_case(case: ExampleCase, packs: tuple[Path, ...] = ()) -> list[str]:
     internal = [f.message for f in result.findings if f.code == "DL000"]
     if internal:
         return [f"internal error: {m}" for m in internal]
-    got = {(f.location.path, f.location.line) for f in result.findings if f.code == code}
+    got = {(f.location.path, _file_line(f)) for f in result.findings if f.code == code}
     expected = expected_findings(files, code) if case.kind == "INVALID" else set()
     problems = []
     if case.kind == "INVALID" and not expected:
@@ -82,7 +83,13 @@ def run_case(case: ExampleCase, packs: tuple[Path, ...] = ()) -> list[str]:
         messages = [
             f.message
             for f in result.findings
-            if f.code == code and (f.location.path, f.location.line) == (path, line)
+            if f.code == code and (f.location.path, _file_line(f)) == (path, line)
         ]
         problems.append(f"unexpected {code} at {path}:{line}: {'; '.join(messages)}")
     return problems
+
+
+def _file_line(finding: Finding) -> int:
+    """The line of the file a finding is on: in a notebook, the .ipynb line that holds the cell's
+    source line, so `# expect:` markers work inside notebook JSON too."""
+    return finding.location.file_line or finding.location.line

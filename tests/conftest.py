@@ -12,6 +12,13 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache_dir(tmp_path_factory, monkeypatch):
+    """CLI scans cache their per-file results; keep that cache out of the repository's fixtures
+    and out of other tests (tests of the default location delete the variable)."""
+    monkeypatch.setenv("DEBTLINT_CACHE_DIR", str(tmp_path_factory.mktemp("debtlint-cache")))
+
+
 @pytest.fixture
 def run_cli():
     """Invoke the CLI in-process; returns (exit code, stdout, stderr)."""

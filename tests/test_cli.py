@@ -219,9 +219,27 @@ def test_missing_path_exits_2(run_cli, tmp_path):
     assert code == 2 and "no such file" in err
 
 
-def test_scan_writes_nothing_into_the_tree(fixture_copy, run_cli):
+def _snapshot(root: Path) -> dict[Path, bytes | None]:
+    return {
+        p.relative_to(root): (p.read_bytes() if p.is_file() else None) for p in root.rglob("*")
+    }
+
+
+def test_scan_writes_nothing_into_the_tree_but_its_cache(fixture_copy, run_cli, monkeypatch):
+    monkeypatch.delenv("DEBTLINT_CACHE_DIR", raising=False)
     project = fixture_copy("kaggle_script")
-    before = sorted(p.relative_to(project) for p in Path(project).rglob("*"))
+    before = _snapshot(project)
     run_cli("scan", project, "--output-format", "json")
-    after = sorted(p.relative_to(project) for p in Path(project).rglob("*"))
-    assert before == after
+    after = _snapshot(project)
+    cache = Path(".debtlint_cache")
+    outside = {p: data for p, data in after.items() if p != cache and cache not in p.parents}
+    assert outside == before
+    assert cache / "CACHEDIR.TAG" in after and cache / ".gitignore" in after
+
+
+def test_scan_with_no_cache_writes_nothing_at_all(fixture_copy, run_cli, monkeypatch):
+    monkeypatch.delenv("DEBTLINT_CACHE_DIR", raising=False)
+    project = fixture_copy("kaggle_script")
+    before = _snapshot(project)
+    run_cli("scan", project, "--output-format", "json", "--no-cache")
+    assert _snapshot(project) == before

@@ -15,6 +15,7 @@ from debtlint.config import (
     DataDecl,
     ModelDecl,
     Settings,
+    cache_dir_path,
     find_project_root,
     load_settings,
 )
@@ -599,3 +600,126 @@ def test_no_marker_returns_start_dir_or_file_parent(tmp_path: Path) -> None:
     file = write(start / "f.py", "")
     assert find_project_root(start) == start
     assert find_project_root(file) == start
+
+
+# --- per-file-ignores, per-rule-ignores, baseline (issue 8) ------------------------------------
+
+
+def test_per_file_ignores_keep_file_order_and_negation(tmp_path: Path) -> None:
+    write(
+        tmp_path / "debtlint.yaml",
+        """
+        per-file-ignores:
+          "tests/**": [DL201]
+          "!src/**": [DL4, unowned-model]
+        """,
+    )
+    settings = load_settings(tmp_path)
+    assert settings.per_file_ignores == [
+        ("tests/**", ["DL201"]),
+        ("!src/**", ["DL4", "unowned-model"]),
+    ]
+    assert {"per-file-ignores", "per-rule-ignores", "baseline"} <= set(KNOWN_KEYS)
+
+
+def test_per_file_ignores_from_pyproject(tmp_path: Path) -> None:
+    write(
+        tmp_path / "pyproject.toml",
+        """
+        [tool.debtlint.per-file-ignores]
+        "notebooks/**" = ["DL201"]
+        """,
+    )
+    assert load_settings(tmp_path).per_file_ignores == [("notebooks/**", ["DL201"])]
+
+
+@pytest.mark.parametrize(
+    "body, line, key, message",
+    [
+        ('per-file-ignores:\n  "!": [DL201]\n', 2, "per-file-ignores.!", "write one '!' then"),
+        ('per-file-ignores:\n  "tests/**": DL201\n', 2, "per-file-ignores.tests/**", "a list"),
+        ("per-file-ignores: [tests/]\n", 1, "per-file-ignores", "expected a mapping"),
+        ("per-rule-ignores:\n  DL201: data/*\n", 2, "per-rule-ignores.DL201", "a list"),
+        ("per-rule-ignores:\n  DL201: [data/*, 3]\n", 2, "per-rule-ignores.DL201[1]", "string"),
+        ("baseline: 3\n", 1, "baseline", "expected a file path"),
+        ("baseline: ../elsewhere.json\n", 1, "baseline", "outside the project root"),
+    ],
+)
+def test_ignore_and_baseline_errors_name_file_line_and_key(
+    tmp_path: Path, body: str, line: int, key: str, message: str
+) -> None:
+    write(tmp_path / "debtlint.yaml", body)
+    error = load_error(tmp_path)
+    assert (error.file, error.line, error.key) == ("debtlint.yaml", line, key)
+    assert message in error.message
+
+
+def test_per_rule_ignores_and_baseline(tmp_path: Path) -> None:
+    write(
+        tmp_path / "debtlint.yaml",
+        """
+        per-rule-ignores:
+          DL201: ["data/scratch/*"]
+        baseline: ./ci/debtlint-baseline.json
+        """,
+    )
+    settings = load_settings(tmp_path)
+    assert settings.per_rule_ignores == {"DL201": ["data/scratch/*"]}
+    assert settings.baseline == "ci/debtlint-baseline.json"
+
+
+# --- performance: jobs and cache-dir ------------------------------------------------------------
+
+
+def test_jobs_and_cache_dir(tmp_path: Path) -> None:
+    write(tmp_path / "debtlint.yaml", "jobs: 3\ncache-dir: build/lint-cache\n")
+    settings = load_settings(tmp_path)
+    assert settings.jobs == 3
+    assert cache_dir_path(settings) == tmp_path / "build" / "lint-cache"
+    assert settings.use_cache is False  # only the command line turns the cache on
+
+
+def test_performance_defaults(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path)
+    assert settings.jobs is None  # all cores
+    assert cache_dir_path(settings) == tmp_path / ".debtlint_cache"
+    write(tmp_path / "debtlint.yaml", "jobs:\ncache-dir:\n")
+    settings = load_settings(tmp_path)
+    assert settings.jobs is None and cache_dir_path(settings) == tmp_path / ".debtlint_cache"
+
+
+def test_cache_dir_may_be_absolute_or_in_the_home_folder(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    write(tmp_path / "project" / "debtlint.yaml", f"cache-dir: {elsewhere}\n")
+    assert cache_dir_path(load_settings(tmp_path / "project")) == elsewhere
+    write(tmp_path / "project" / "debtlint.yaml", "cache-dir: ~/.cache/debtlint\n")
+    home = Path(os.path.expanduser("~"))
+    assert cache_dir_path(load_settings(tmp_path / "project")) == home / ".cache" / "debtlint"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("jobs: 0\n", "from 1 to 1024"),
+        ("jobs: 5000\n", "got 5000"),
+        ("jobs: two\n", "got a string"),
+        ("jobs: true\n", "got a boolean"),
+        ("jobs: 1.5\n", "whole number"),
+        ("cache-dir: 3\n", "expected a folder path"),
+        ("cache-dir: ''\n", "expected a folder path"),
+        ("cache-dir: .\n", "project root or a folder above it"),
+        ("cache-dir: ..\n", "project root or a folder above it"),
+        ("cache-dir: sub/../..\n", "project root or a folder above it"),
+    ],
+)
+def test_invalid_performance_settings(tmp_path: Path, text: str, fragment: str) -> None:
+    write(tmp_path / "debtlint.yaml", "# settings\n" + text)
+    error = load_error(tmp_path)
+    assert (error.file, error.line, error.key) == ("debtlint.yaml", 2, text.split(":")[0])
+    assert fragment in error.message
+
+
+def test_performance_settings_in_pyproject(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[tool.debtlint]\njobs = 2\ncache-dir = ".cache/dl"\n')
+    settings = load_settings(tmp_path)
+    assert settings.jobs == 2 and cache_dir_path(settings) == tmp_path / ".cache" / "dl"

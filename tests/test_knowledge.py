@@ -81,14 +81,14 @@ def test_unknown_call(catalog: Catalog) -> None:
 
 
 def test_sklearn_ensemble_traits(catalog: Catalog) -> None:
-    forest = only(catalog.lookup_call("sklearn.ensemble.RandomForestClassifier"))
+    forest = only(catalog.lookup_call("sklearn.ensemble.RandomForestClassifier"), "construct")
     assert forest.role == "construct"
     assert "ensemble" in forest.traits
     # The glob covers estimators that are not listed one by one.
     isolation = only(catalog.lookup_call("sklearn.ensemble.RandomTreesEmbedding"))
     assert isolation.traits == ("ensemble",)
     # A more specific glob wins over `[A-Z]*`.
-    boosting = only(catalog.lookup_call("sklearn.ensemble.HistGradientBoostingClassifier"))
+    boosting = only(catalog.lookup_call("sklearn.ensemble.HistGradientBoostingClassifier"), "construct")
     assert set(boosting.traits) == {"ensemble", "boosting"}
     # Globs match the last segment only, never across a dot.
     assert catalog.lookup_call("sklearn.ensemble.RandomForestClassifier.fit") == ()
@@ -104,7 +104,7 @@ def test_sklearn_stacking_submodels(catalog: Catalog) -> None:
     voting = only(catalog.lookup_call("sklearn.ensemble.VotingClassifier"))
     assert voting.submodels is not None
     assert voting.submodels.find(["E"], {}) == "E"
-    bagging = only(catalog.lookup_call("sklearn.ensemble.BaggingRegressor"))
+    bagging = only(catalog.lookup_call("sklearn.ensemble.BaggingRegressor"), "construct")
     assert bagging.submodels is not None
     assert bagging.submodels.find([], {"base_estimator": "B"}) == "B"
 
@@ -221,7 +221,9 @@ def test_transformers_tokenizers_are_not_models(catalog: Catalog) -> None:
     assert pretrained.role == "pretrained" and pretrained.revision is not None
     assert pretrained.revision.find(["bert"], {"revision": "abc123"}) == "abc123"
     tokenizer = only(catalog.lookup_call("transformers.AutoTokenizer.from_pretrained"))
-    assert tokenizer.role == "read"
+    # Loading a tokenizer consumes part of a model's artifacts; it defines no model and is no
+    # data dependency.
+    assert tokenizer.role == "load-model" and tokenizer.revision is not None
 
 
 # -- method lookups ------------------------------------------------------------------------------

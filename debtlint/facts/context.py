@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from debtlint.facts.deepstack import call_with_deep_stack
 from debtlint.facts.model import Span
 from debtlint.facts.names import dotted, qualify
+from debtlint.facts.positions import Positions
 from debtlint.findings import Location
 from debtlint.knowledge import Catalog
 
@@ -19,8 +19,9 @@ _BUILTINS = frozenset(dir(builtins))
 class FileContext:
     """One parsed file: its path, source, import aliases, the API catalog and lazy positions.
 
-    Positions cost about twice a parse (a full code generation), so they are computed once, and only
-    for files where something is actually reported or recorded.
+    Positions cost a code generation of the whole module (about half a parse, see
+    :mod:`debtlint.facts.positions`), so they are computed once, and only for files where something
+    is actually reported or recorded.
     """
 
     def __init__(
@@ -40,7 +41,7 @@ class FileContext:
         self.catalog = catalog
         self.aliases = aliases
         self.imported_roots = imported_roots
-        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+        self._positions: Positions | None = None
 
     def qualname(self, expr: cst.BaseExpression) -> str | None:
         """The fully qualified name an expression refers to through imports, normalised by the
@@ -56,12 +57,15 @@ class FileContext:
 
     def span(self, node: cst.CSTNode) -> Span:
         if self._positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
-        rng = self._positions.get(node)
-        if rng is None:  # a node that is not part of this module
+            try:
+                self._positions = Positions(self.module)
+            except RecursionError:
+                # A very deep expression (generated code); see debtlint/facts/deepstack.py.
+                self._positions = call_with_deep_stack(lambda: Positions(self.module))
+        span = self._positions.get(node)
+        if span is None:  # a node that is not part of this module
             return (1, 1, 1, 1)
-        return (rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1)
+        return span
 
     def location(self, node: cst.CSTNode) -> Location:
         line, col, end_line, end_col = self.span(node)

@@ -628,6 +628,8 @@ class FactExtractor:
             path=path,
             hub=entry.revision is not None,
         )
+        if entry.revision is not None and call.find(entry.revision) is not None:
+            site.hyperparameters.append("revision")  # pinned (see DL203)
         self._add_site(site)
         return Value(symbolic="<loaded model>", model=site.id)
 

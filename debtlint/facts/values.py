@@ -43,6 +43,10 @@ class Value:
 
 
 UNKNOWN = Value(symbolic="<expression>", confidence="low")
+# Deeper sub-expressions are not evaluated (their data flow is lost, never invented); real code
+# stays far below this, and it keeps evaluation well inside Python's recursion limit.
+MAX_EVAL_DEPTH = 100
+TOO_DEEP = Value(symbolic="<expression nested too deeply>", confidence="low")
 
 
 class Scope:
@@ -104,14 +108,22 @@ class Evaluator:
         self.call_result = call_result
         self.project_module = project_module
         self.option_default = option_default
+        self._depth = 0
 
     def eval(self, node: cst.BaseExpression | None, scope: Scope) -> Value:
         if node is None:
             return UNKNOWN
+        if self._depth >= MAX_EVAL_DEPTH:
+            # Evaluation recurses on sub-expressions; generated code can nest thousands deep.
+            return TOO_DEEP
         method = getattr(self, f"_eval_{type(node).__name__}", None)
         if method is None:
             return self._generic(node, scope)
-        return method(node, scope)
+        self._depth += 1
+        try:
+            return method(node, scope)
+        finally:
+            self._depth -= 1
 
     # -- literals -------------------------------------------------------------------------------
     def _eval_SimpleString(self, node: cst.SimpleString, scope: Scope) -> Value:

@@ -38,15 +38,28 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     return names
 
 
+# `isinstance(x, cst.CSTNode)` goes through ABC machinery and dominated the walk's cost; a
+# per-type cache answers the same question with one dict lookup.
+_IS_NODE: dict[type, bool] = {}
+
+
+def _is_node(value: object) -> bool:
+    kind = type(value)
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
 def iter_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     for name in _child_fields(type(node)):
         value = getattr(node, name, None)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                if isinstance(item, cst.CSTNode):
+        if type(value) in (list, tuple):
+            for item in value:  # type: ignore[union-attr]
+                if _is_node(item):
                     yield item
+        elif _is_node(value):
+            yield value  # type: ignore[misc]
 
 
 def iter_tree(node: cst.CSTNode) -> Iterator[cst.CSTNode]:

@@ -70,11 +70,14 @@ class ConfigStore:
             group = group.split("@", 1)[0].lstrip("/")
             part_file = path.parent / group / f"{option}.yaml"
             try:
-                if not part_file.is_file():
+                # `defaults: [{../../elsewhere: x}]` must not read outside the project.
+                inside = part_file.resolve().is_relative_to(self.root.resolve())
+                if not inside or not part_file.is_file():
                     continue
-                text = part_file.read_text(encoding="utf-8")
                 part = load_yaml_file(part_file, str(part_file.relative_to(self.root))).data
-            except (OSError, ValueError, YamlError):
+                with open(part_file, encoding="utf-8", errors="replace") as handle:
+                    text = handle.readline(4096)  # the `# @package` header, size-checked above
+            except (OSError, ValueError, YamlError, RecursionError):
                 continue
             if not isinstance(part, dict):
                 continue

@@ -1,0 +1,149 @@
+"""Static evidence of ML engineering practice for the score: CI, declared dependencies, model cards.
+
+Only a fixed, small set of files at known places is read (CI configurations, dependency
+manifests), each at most :data:`MAX_BYTES`, never through a symlink; folders are listed, never
+walked recursively. Nothing is executed, imported or written. What the code itself shows (tests,
+seeds) comes from the phase-1 facts and is scored in :mod:`debtlint.score`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+MAX_BYTES = 512 * 1024  # a hand-written CI or dependency file is far smaller
+MAX_FILES_PER_FOLDER = 50  # .github/workflows of a large monorepo; more is not more evidence
+
+# CI systems and where they keep their configuration (files, or folders of YAML files).
+CI_FILES = (
+    ".gitlab-ci.yml",
+    ".travis.yml",
+    ".circleci/config.yml",
+    "azure-pipelines.yml",
+    ".azure-pipelines.yml",
+    "appveyor.yml",
+    ".appveyor.yml",
+    "bitbucket-pipelines.yml",
+    "Jenkinsfile",
+    ".drone.yml",
+    ".cirrus.yml",
+    "cloudbuild.yaml",
+    "cloudbuild.yml",
+)
+CI_FOLDERS = (".github/workflows", ".buildkite", ".azure-pipelines", ".ci")
+# A CI job that runs tests says one of these somewhere (directly, or through tox/nox/make).
+RUNS_TESTS = re.compile(
+    r"\b(pytest|py\.test|unittest|nosetests|nose2|tox|nox|make\s+(?:test|check)|bazel\s+test"
+    r"|coverage\s+run|setup\.py\s+test|hatch\s+(?:run\s+)?test)\b"
+)
+# Dependency manifests: a project that declares what it needs, pinned or not.
+_SETUP_DEPS = re.compile(r"\b(install_requires|requires)\s*=")
+_PYPROJECT_DEPS = re.compile(
+    r"^\s*(dependencies\s*=|\[tool\.poetry\.dependencies\]|\[project\.optional-dependencies\])",
+    re.MULTILINE,
+)
+_ENV_DEPS = re.compile(r"^dependencies\s*:", re.MULTILINE)
+MANIFESTS = (
+    ("setup.py", _SETUP_DEPS),
+    ("setup.cfg", re.compile(r"^\s*install_requires\s*=", re.MULTILINE)),
+    ("pyproject.toml", _PYPROJECT_DEPS),
+    ("environment.yml", _ENV_DEPS),
+    ("environment.yaml", _ENV_DEPS),
+    ("conda.yaml", _ENV_DEPS),
+    ("Pipfile", re.compile(r"^\[packages\]", re.MULTILINE)),
+)
+# Model cards (Mitchell et al. 2019): a file by that name, or a Hugging Face card's front matter.
+MODEL_CARD_NAME = re.compile(r"^(model[_-]?card.*|.*\.modelcard)\.(md|markdown|ya?ml|json)$", re.I)
+HF_CARD_FRONT_MATTER = re.compile(r"\A---\s*\n(?:.*\n){0,60}?(model-index|pipeline_tag)\s*:", re.M)
+
+
+@dataclass
+class CiEvidence:
+    files: list[str] = field(default_factory=list)
+    runs_tests: list[str] = field(default_factory=list)  # the CI files that run tests
+
+
+@dataclass
+class ProjectEvidence:
+    ci: CiEvidence = field(default_factory=CiEvidence)
+    manifests: list[str] = field(default_factory=list)  # dependency manifests that declare some
+    model_cards: list[str] = field(default_factory=list)
+
+
+def read_small(path: Path) -> str | None:
+    """The text of a regular file under :data:`MAX_BYTES`, else None (symlinks are not followed)."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BYTES:
+            return None
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _listed(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    try:
+        if folder.is_symlink() or not folder.is_dir():
+            return []
+        entries = sorted(p for p in folder.iterdir() if p.name.endswith(suffixes))
+    except OSError:
+        return []
+    return entries[:MAX_FILES_PER_FOLDER]
+
+
+def ci_evidence(root: Path) -> CiEvidence:
+    found = CiEvidence()
+    candidates = [root / name for name in CI_FILES]
+    for folder in CI_FOLDERS:
+        candidates.extend(_listed(root / folder, (".yml", ".yaml")))
+    for path in candidates:
+        text = read_small(path)
+        if text is None:
+            continue
+        rel = path.relative_to(root).as_posix()
+        found.files.append(rel)
+        if RUNS_TESTS.search(text):
+            found.runs_tests.append(rel)
+    return found
+
+
+def dependency_manifests(root: Path) -> list[str]:
+    found = []
+    for name, declares in MANIFESTS:
+        text = read_small(root / name)
+        if text is not None and declares.search(text):
+            found.append(name)
+    return found
+
+
+def model_cards(root: Path, folders: Iterable[str]) -> list[str]:
+    """Model cards at the root, in ``docs/`` and ``models/``, and in the given folders (where the
+    project defines, trains or saves its models)."""
+    found: set[str] = set()
+    for folder in sorted({"", "docs", "models", "model", *folders}):
+        if not _inside(folder):
+            continue  # an artifact saved to /tmp or ../elsewhere is not the project's to read
+        base = root / folder if folder else root
+        for path in _listed(base, (".md", ".markdown", ".yml", ".yaml", ".json")):
+            rel = path.relative_to(root).as_posix()
+            if MODEL_CARD_NAME.match(path.name):
+                found.add(rel)
+            elif path.name.lower() == "readme.md" and folder:
+                text = read_small(path)
+                if text is not None and HF_CARD_FRONT_MATTER.search(text):
+                    found.add(rel)
+    return sorted(found)
+
+
+def _inside(folder: str) -> bool:
+    parts = PurePosixPath(folder).parts
+    return not folder.startswith(("/", "~")) and ".." not in parts and ":" not in folder
+
+
+def load_evidence(root: Path, model_folders: Iterable[str]) -> ProjectEvidence:
+    return ProjectEvidence(
+        ci=ci_evidence(root),
+        manifests=dependency_manifests(root),
+        model_cards=model_cards(root, model_folders),
+    )
