@@ -19,12 +19,12 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import libcst as cst  # noqa: E402
+import libcst as cst
 
-from debtlint.config import load_settings  # noqa: E402
-from debtlint.engine import scan  # noqa: E402
-from debtlint.facts.values import UNKNOWN, Evaluator, Value  # noqa: E402
-from debtlint.resolve import Resolver  # noqa: E402
+from debtlint.config import load_settings
+from debtlint.engine import scan
+from debtlint.facts.values import UNKNOWN, Evaluator, Value
+from debtlint.resolve import Resolver
 
 
 def _literal_only(self: Evaluator, node: cst.BaseExpression | None, scope: object) -> Value:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -139,7 +140,15 @@ def sweep(target: str, jobs: int | None) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="debtlint-sweep-") as tmp:
         workdir = Path(tmp)
         if target == "stdlib":
-            folder = Path(sysconfig.get_paths()["stdlib"])
+            # A copy: the installed tree may sit inside someone's git checkout (pyenv), whose
+            # .gitignore would hide it from discovery.
+            folder = workdir / "stdlib"
+            shutil.copytree(
+                sysconfig.get_paths()["stdlib"],
+                folder,
+                symlinks=True,
+                ignore=shutil.ignore_patterns("site-packages", "__pycache__", "*.pyc"),
+            )
             version = f"Python {sys.version.split()[0]}"
         else:
             try:

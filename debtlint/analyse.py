@@ -155,7 +155,12 @@ def _analyse_source(
         where = facts.location((line, col, line, col))
         return FileResult(facts, _syntax_finding(syntax_rule, path, line, col, exc, where))
     except (
-        RecursionError, MemoryError, UnicodeDecodeError, LookupError, ValueError, SyntaxError
+        RecursionError,
+        MemoryError,
+        UnicodeDecodeError,
+        LookupError,
+        ValueError,
+        SyntaxError,
     ) as exc:
         # SyntaxError: an unknown or malformed encoding declaration (from tokenize).
         facts.parse_error = f"{type(exc).__name__}: {exc}"

@@ -3,13 +3,15 @@
 from debtlint.complexity import Complexity, model_complexity
 from debtlint.facts.context import FileContext
 from debtlint.facts.frames import PandasNames, pandas_names
-from debtlint.facts.rows import RowAnalysis, row_analysis
+from debtlint.facts.names import dotted
+from debtlint.facts.rows import DEFAULT_PREPROCESSORS, RowAnalysis, row_analysis
 from debtlint.findings import Confidence, Finding, Location, Severity
 from debtlint.graph import Declaration, Model, Owner, ProjectGraph, Read
 from debtlint.notebook import notebook_invocation
 from debtlint.rule import FileRule, Option, ProjectExample, ProjectRule, Rule, Status
 
 __all__ = [
+    "DEFAULT_PREPROCESSORS",
     "Complexity",
     "Confidence",
     "Declaration",
@@ -29,6 +31,7 @@ __all__ = [
     "Rule",
     "Severity",
     "Status",
+    "dotted",
     "model_complexity",
     "notebook_invocation",
     "pandas_names",

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -24,7 +25,9 @@ from debtlint.config import (
 )
 from debtlint.discovery import DiscoveryError
 from debtlint.engine import ScanResult, Selection, scan
+from debtlint.gitref import GitRefError
 from debtlint.loader import LoaderError, Registry
+from debtlint.progress import ProgressBar, wanted
 from debtlint.report import COLOR_FORMATS, FORMATS
 from debtlint.report.github import append_step_summary
 from debtlint.report.graph_export import GRAPH_FORMATS, FocusError, prepare_export
@@ -128,6 +131,20 @@ def main() -> None:
     help=f"Cache folder [default: .debtlint_cache at the project root; also ${ENV_CACHE_DIR} "
     "or `cache-dir` in the configuration].",
 )
+@click.option(
+    "--diff",
+    "diff_ref",
+    metavar="REF",
+    help="Report only findings introduced since the git ref REF (a branch, tag or commit); "
+    "the score stays the current tree's.",
+)
+@click.option(
+    "--rule-pack-entry-point",
+    "entry_points",
+    multiple=True,
+    metavar="NAME",
+    help="Also load the installed rule pack of this `debtlint.rules` entry point (repeatable).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 def scan_command(
     paths: tuple[Path, ...],
@@ -147,15 +164,20 @@ def scan_command(
     jobs: int | None,
     no_cache: bool,
     cache_dir: Path | None,
+    diff_ref: str | None,
+    entry_points: tuple[str, ...],
     verbose: bool,
 ) -> None:
     """Scan PATHS (default: the current directory) and report findings and the score."""
+    if diff_ref is not None and write_baseline is not None:
+        _fail("--diff and --write-baseline cannot be combined: a baseline records every finding")
     targets = [p.resolve() for p in paths] or [Path.cwd().resolve()]
     for target in targets:
         if not target.exists():
             _fail(f"{target}: no such file or directory")
     settings = _settings(targets[0], config_file)
     _performance(settings, jobs, no_cache, cache_dir)
+    _enable_entry_points(settings, entry_points)
     if write_baseline is not None:
         settings.baseline = None  # the file is about to be replaced, and may not exist yet
     elif baseline_file is not None:
@@ -163,12 +185,32 @@ def scan_command(
     selection = Selection(
         select=_split(select) or None, extend_select=_split(extend_select), ignore=_split(ignore)
     )
+    show_progress = wanted(sys.stderr, quiet)
+    ref_scan = None
     try:
-        result = scan(settings, targets, selection)
+        if diff_ref is not None:
+            # Imported here: only --diff needs the second scan's machinery.
+            from debtlint.diffscan import scan_ref
+
+            with _progress(show_progress, f"{diff_ref}:") as bar:
+                ref_scan = scan_ref(
+                    settings,
+                    diff_ref,
+                    targets,
+                    selection,
+                    config_file.resolve() if config_file else None,
+                    bar,
+                )
+        with _progress(show_progress, "analysing") as bar:
+            result = scan(settings, targets, selection, progress=bar)
     except ConfigError as exc:
         _fail(str(exc))
-    except (DiscoveryError, LoaderError) as exc:
+    except (DiscoveryError, LoaderError, GitRefError) as exc:
         _fail(str(exc))
+    if ref_scan is not None:
+        from debtlint.diffscan import keep_new
+
+        keep_new(result, ref_scan)
     if write_baseline is not None:
         baseline = Baseline.from_findings(
             _relative_to_root(write_baseline, settings.root), result.findings
@@ -212,6 +254,26 @@ def scan_command(
         for trace in result.tracebacks:
             click.echo(trace, err=True)
     sys.exit(code)
+
+
+@contextmanager
+def _progress(show: bool, label: str) -> Iterator[ProgressBar | None]:
+    """A progress bar on standard error while the block runs, or None when not wanted."""
+    if not show:
+        yield None
+        return
+    bar = ProgressBar(sys.stderr, label)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def _enable_entry_points(settings: Settings, names: Sequence[str]) -> None:
+    """``--rule-pack-entry-point NAME`` adds to what the configuration enables."""
+    if names and settings.rule_pack_entry_points is not True:
+        chosen = settings.rule_pack_entry_points or []
+        settings.rule_pack_entry_points = list(dict.fromkeys([*chosen, *names]))
 
 
 def _relative_to_root(path: Path, root: Path) -> str:
@@ -438,3 +500,189 @@ def graph_command(
             for trace in result.tracebacks:
                 click.echo(trace, err=True)
         sys.exit(EXIT_ERROR)
+
+
+@main.command("init")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing debtlint.yaml.")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the file instead of writing it.")
+def init_command(path: Path | None, force: bool, to_stdout: bool) -> None:
+    """Write a commented starter debtlint.yaml at the root of the project at PATH (default: the
+    current directory): every model found, with its complexity and owner, and every dataset read."""
+    from debtlint.config import YAML_CONFIG_NAMES
+    from debtlint.starter import other_settings, render_starter
+
+    target = (path or Path.cwd()).resolve()
+    if not target.exists():
+        _fail(f"{target}: no such file or directory")
+    root = find_project_root(target)
+    existing = [root / name for name in YAML_CONFIG_NAMES if (root / name).is_file()]
+    destination = existing[0] if existing else root / YAML_CONFIG_NAMES[0]
+    if existing and not force and not to_stdout:
+        _fail(f"{destination} exists; --force replaces it, --stdout prints the starter instead")
+    settings = _settings(root, None)
+    _performance(settings, None, False, None)
+    try:
+        with _progress(wanted(sys.stderr, False), "analysing") as bar:
+            result = scan(settings, [root], progress=bar)
+    except (ConfigError, DiscoveryError, LoaderError) as exc:
+        _fail(str(exc))
+    text = render_starter(result)
+    _check_starter(root, destination.name, text)
+    if to_stdout:
+        click.echo(text, nl=False)
+        return
+    dropped = other_settings(result, destination.name) if existing else []
+    try:
+        destination.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {destination}: {exc.strerror or exc}")
+    unowned = text.count("owner: null")
+    click.echo(
+        f"debtlint: wrote {destination} ({unowned} owner{'s' if unowned != 1 else ''} to fill "
+        "in); then run `debtlint scan --write-baseline .debtlint-baseline.json`",
+        err=True,
+    )
+    if dropped:
+        click.echo(
+            f"debtlint: the previous {destination.name} also set {', '.join(dropped)}, which the "
+            "starter does not carry over; restore them from version control",
+            err=True,
+        )
+
+
+def _check_starter(root: Path, name: str, text: str) -> None:
+    """The starter must load, together with the project's pyproject.toml (keys set in both
+    files are an error): try it in a scratch folder before writing anything."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="debtlint-init-") as tmp:
+        scratch = Path(tmp)
+        (scratch / name).write_text(text, encoding="utf-8")
+        if (root / "pyproject.toml").is_file():
+            shutil.copyfile(root / "pyproject.toml", scratch / "pyproject.toml")
+        try:
+            load_settings(scratch)
+        except ConfigError as exc:
+            _fail(
+                f"the starter does not load with this project's settings ({exc}); use --stdout "
+                "and merge it by hand"
+            )
+
+
+@main.command("config")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this debtlint.yaml or pyproject.toml instead of the project's own.",
+)
+@click.option("--select", multiple=True, help="As for `scan`: see which rules it would run.")
+@click.option("--extend-select", multiple=True, help="As for `scan`.")
+@click.option("--ignore", multiple=True, help="As for `scan`.")
+@click.option(
+    "--rule-pack-entry-point", "entry_points", multiple=True, metavar="NAME", help="As for `scan`."
+)
+@click.option(
+    "--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def config_command(
+    path: Path | None,
+    config_file: Path | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    entry_points: tuple[str, ...],
+    output_format: str,
+) -> None:
+    """Show the settings of the project at PATH (default: the current directory), where each one
+    comes from, and whether each rule is enabled (and if not, why)."""
+    from debtlint.config_report import render_json, render_text, report
+    from debtlint.engine import prepare
+
+    target = (path or Path.cwd()).resolve()
+    if not target.exists():
+        _fail(f"{target}: no such file or directory")
+    settings = _settings(target, config_file)
+    _performance(settings, None, False, None)
+    overrides = {}
+    if os.environ.get(ENV_CACHE_DIR, "").strip():
+        overrides["cache-dir"] = f"${ENV_CACHE_DIR}"
+    if entry_points:
+        overrides["rule-pack-entry-points"] = "--rule-pack-entry-point"
+    _enable_entry_points(settings, entry_points)
+    selection = Selection(
+        select=_split(select) or None, extend_select=_split(extend_select), ignore=_split(ignore)
+    )
+    try:
+        registry, ruleset = prepare(settings, selection)
+        doc = report(settings, registry, ruleset, overrides)
+    except ConfigError as exc:
+        _fail(str(exc))
+    click.echo(render_json(doc) if output_format == "json" else render_text(doc), nl=False)
+
+
+@main.command("test")
+@click.argument("packs", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Take the default packs from this debtlint.yaml or pyproject.toml.",
+)
+@click.option(
+    "--rule-pack-entry-point", "entry_points", multiple=True, metavar="NAME", help="As for `scan`."
+)
+def test_command(
+    packs: tuple[Path, ...], config_file: Path | None, entry_points: tuple[str, ...]
+) -> None:
+    """Run the VALID/INVALID examples of the rule packs PACKS (folders; default: the project's
+    `rule-packs` and enabled entry-point packs). Exit 1 when an example fails."""
+    from debtlint.packtest import Outcome, run_pack
+    from debtlint.plugins import PluginError, pack_directories
+
+    folders = [p.resolve() for p in packs]
+    if not folders:
+        settings = _settings(Path.cwd().resolve(), config_file)
+        _enable_entry_points(settings, entry_points)
+        try:
+            folders = pack_directories(settings)
+        except PluginError as exc:
+            _fail(str(exc))
+        if not folders:
+            _fail(
+                "no rule pack given, and the project configures none "
+                "(`rule-packs` or `rule-pack-entry-points`); give a pack folder"
+            )
+    for folder in folders:
+        if not folder.is_dir():
+            _fail(f"rule pack {folder} is not a directory")
+
+    def show(outcome: Outcome) -> None:
+        where = f"  ({outcome.where})" if outcome.where else ""
+        click.echo(f"{'PASS' if outcome.passed else 'FAIL'}  {outcome.case.id}{where}")
+        for problem in outcome.problems:
+            click.echo(f"      {problem}")
+
+    failed = total = 0
+    for folder in folders:
+        try:
+            rules, outcomes = run_pack(folder, show)
+        except (LoaderError, ConfigError) as exc:
+            _fail(str(exc))
+        for rule in rules:
+            if not rule.VALID and not rule.INVALID:
+                click.echo(
+                    f"note: {rule.code} ({rule.name}) has no examples; add VALID and INVALID"
+                )
+        bad = sum(1 for o in outcomes if not o.passed)
+        click.echo(
+            f"{folder}: {len(outcomes)} example{'s' if len(outcomes) != 1 else ''} of "
+            f"{len(rules)} rule{'s' if len(rules) != 1 else ''}: {len(outcomes) - bad} passed, "
+            f"{bad} failed"
+        )
+        failed += bad
+        total += len(outcomes)
+    sys.exit(EXIT_FAIL if failed else EXIT_OK)

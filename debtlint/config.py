@@ -134,6 +134,9 @@ class Settings:
     jobs: int | None = None
     cache_dir: str | None = None
     use_cache: bool = False
+    # Rule packs installed as distributions (the `debtlint.rules` entry point group, see
+    # debtlint/plugins.py): off unless chosen, True for all, or a list of entry point names.
+    rule_pack_entry_points: bool | list[str] = False
     # Where each top-level key was set and the line maps of the files, kept so that later stages
     # can point at the configured value instead of only at the file.
     _key_files: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -849,6 +852,22 @@ def _parse_per_rule_ignores(settings: Settings, source: _Source, key: str, value
     settings.per_rule_ignores = result
 
 
+def _parse_rule_pack_entry_points(
+    settings: Settings, source: _Source, key: str, value: Any
+) -> None:
+    # Loading code from the environment must be a choice, so only an explicit value enables it.
+    if value is None or isinstance(value, bool):
+        settings.rule_pack_entry_points = bool(value)
+        return
+    if not isinstance(value, list):
+        raise source.error(
+            (key,),
+            f'expected true, false or a list of entry point names, e.g. ["acme-rules"]; '
+            f"got {_type_name(value)}",
+        )
+    settings.rule_pack_entry_points = _str_list(source, (key,), value, '["acme-rules"]')
+
+
 def _parse_baseline(settings: Settings, source: _Source, key: str, value: Any) -> None:
     if value is None:
         settings.baseline = None
@@ -880,6 +899,7 @@ _PARSERS: dict[str, _Parser] = {
     "respect-gitignore": _parse_respect_gitignore,
     "rule-options": _parse_rule_options,
     "rule-packs": _path_list_parser("rule_packs", '["tools/debt_rules"]'),
+    "rule-pack-entry-points": _parse_rule_pack_entry_points,
     "select": _parse_select,
     "severity": _parse_severity,
 }

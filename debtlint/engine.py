@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from debtlint.metadata.kedro import load_kedro_catalog
 from debtlint.metadata.mlproject import load_mlproject
 from debtlint.metadata.requirements import load_requirements
 from debtlint.phase1 import phase1_options, run_phase1
+from debtlint.plugins import PluginError, pack_directories
 from debtlint.rule import RuleSet
 from debtlint.score import Score, compute_score, remediation_minutes
 from debtlint.suppress import Suppressed, apply_suppressions, check_settings
@@ -63,9 +64,12 @@ class ScanResult:
 
 def prepare(settings: Settings, selection: Selection | None = None) -> tuple[Registry, RuleSet]:
     """Load rule packs and select rules, turning every configuration mistake into a ConfigError."""
-    root = settings.root
     try:
-        registry = Registry.load([root / p for p in settings.rule_packs])
+        registry = Registry.load(pack_directories(settings))
+    except PluginError as exc:
+        file, line = settings.line_of("rule-pack-entry-points")
+        key = "rule-pack-entry-points"
+        raise ConfigError(file if line is not None else "", line, key, str(exc)) from None
     except LoaderError as exc:
         file, line = settings.line_of("rule-packs")
         raise ConfigError(file or "rule-packs", line, "rule-packs", str(exc)) from None
@@ -143,7 +147,13 @@ def scan(
     settings: Settings,
     paths: Sequence[Path] = (),
     selection: Selection | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cache_root: Path | None = None,
 ) -> ScanResult:
+    """Scan ``paths`` (none: the whole project). ``progress(done, total)`` is told how phase 1
+    advances. ``cache_root``: another project root whose cache entries this scan may reuse (a
+    ``--diff`` scan of a ref's tree exported to a temporary folder); such a scan never prunes."""
     registry, ruleset = prepare(settings, selection)
     catalog = load_catalog(settings)
     root = settings.root
@@ -161,6 +171,9 @@ def scan(
     syntax_rule = next((r for r in ruleset.file_rules if r.code == "DL001"), None)
     visitors = [r for r in ruleset.file_rules if r.code not in ("DL001", "DL000")]
     notes = [f"skipped {path}: {reason}" for path, reason in found.skipped]
+    options = phase1_options(settings, paths)
+    if cache_root is not None:
+        options = replace(options, cache_root=cache_root, complete=False)
     results = run_phase1(
         root,
         found.files,
@@ -169,7 +182,8 @@ def scan(
         project_modules,
         syntax_rule,
         notes,
-        phase1_options(settings, paths),
+        options,
+        progress=progress,
     )
     manifest = load_manifest(settings, notes)
     facts = [r.facts for r in results]

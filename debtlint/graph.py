@@ -85,6 +85,14 @@ class Model:
     trained_in: list[str] = field(default_factory=list)
     features: list[str] = field(default_factory=list)
     artifacts: list[str] = field(default_factory=list)
+    # Files that instantiate, train, predict with, evaluate or save it.
+    used_in: list[str] = field(default_factory=list)
+
+    @property
+    def in_use(self) -> bool:
+        """Whether the project does anything with the model. A pretrained load is a use; a class
+        nobody instantiates or an estimator nobody fits is a library definition."""
+        return bool(self.used_in) or self.site.kind == "pretrained"
 
     @property
     def label(self) -> str:
@@ -341,6 +349,9 @@ class _Builder:
                     self.site_ids[(facts.path, site.id)] = target
                     location = facts.location(site.span)
                     self.g.add_edge(f"code:{facts.path}", target, rel="uses", location=location)
+                    used_in = self.graph._models[target].used_in
+                    if facts.path not in used_in:
+                        used_in.append(facts.path)
                     continue
             if site.kind == "load":
                 continue  # loading an artifact consumes a model; it does not define one
@@ -438,6 +449,8 @@ class _Builder:
                 continue
             model = self.graph._models[model_id]
             location = facts.location(use.span)
+            if facts.path not in model.used_in:
+                model.used_in.append(facts.path)
             if use.kind == "train":
                 if facts.path not in model.trained_in:
                     model.trained_in.append(facts.path)

@@ -18,7 +18,7 @@ import hashlib
 import os
 import time
 import traceback
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Sequence, Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +31,7 @@ from debtlint.facts.model import FileFacts
 from debtlint.facts.names import module_name
 from debtlint.findings import Severity
 from debtlint.knowledge import Catalog
+from debtlint.plugins import pack_directories
 from debtlint.rule import FileRule
 
 # Below this many files to analyse per worker, starting a process costs more than it saves.
@@ -59,6 +60,9 @@ class Phase1Options:
     rule_packs: tuple[Path, ...] = ()
     api_catalogs: tuple[Path, ...] = ()
     complete: bool = False
+    # The project root the cache key names, when not the scanned root: a `--diff` scan of a ref's
+    # tree, exported to a temporary folder, reuses the project's entries (validated by content).
+    cache_root: Path | None = None
 
 
 def phase1_options(settings: Settings, paths: Sequence[Path] = ()) -> Phase1Options:
@@ -68,7 +72,7 @@ def phase1_options(settings: Settings, paths: Sequence[Path] = ()) -> Phase1Opti
     return Phase1Options(
         jobs=settings.jobs,
         cache_dir=cache_dir_path(settings) if settings.use_cache else None,
-        rule_packs=tuple(settings.root / p for p in settings.rule_packs),
+        rule_packs=tuple(pack_directories(settings)),
         api_catalogs=tuple(settings.root / p for p in settings.api_catalogs),
         complete=complete,
     )
@@ -83,7 +87,9 @@ def run_phase1(
     syntax_rule: FileRule | None,
     notes: list[str],
     options: Phase1Options | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[FileResult]:
+    """``progress(done, total)``, when given, is called as files are done (cached ones at once)."""
     options = options or Phase1Options()
     modules = frozenset(project_modules)
     cache = _open_cache(root, file_rules, syntax_rule, options, notes)
@@ -95,7 +101,15 @@ def run_phase1(
             slots[index] = found.result
         else:
             todo.append((index, found))
+    done = len(files) - len(todo)
 
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, len(files))
+
+    advance(0)
     workers = _worker_count(options.jobs, len(todo), file_rules, syntax_rule)
     local = _Analyser(root, catalog, list(file_rules), syntax_rule, modules, cache)
     if workers > 1:
@@ -108,9 +122,10 @@ def run_phase1(
             modules=modules,
             cache=cache,
         )
-        todo = _run_in_workers(spec, workers, root, files, todo, slots, notes)
+        todo = _run_in_workers(spec, workers, root, files, todo, slots, notes, advance)
     for index, found in todo:
         slots[index] = local.run(files[index], found)
+        advance(1)
 
     results: list[FileResult] = []
     for slot in slots:
@@ -133,7 +148,7 @@ def _open_cache(
     if options.cache_dir is None:
         return None
     rules = [*file_rules, *([syntax_rule] if syntax_rule is not None else [])]
-    key = ruleset_key(root, rules, options.rule_packs, options.api_catalogs)
+    key = ruleset_key(options.cache_root or root, rules, options.rule_packs, options.api_catalogs)
     cache = Phase1Cache(options.cache_dir, key)
     try:
         cache.open()
@@ -282,6 +297,7 @@ def _run_in_workers(
     todo: list[tuple[int, Lookup]],
     slots: list[FileResult | str | None],
     notes: list[str],
+    advance: Callable[[int], None] | None = None,
 ) -> list[tuple[int, Lookup]]:
     """Analyse ``todo`` in ``workers`` processes, filling ``slots``; returns what is left undone
     (everything, if the pool could not start; the rest, if a worker died)."""
@@ -293,6 +309,8 @@ def _run_in_workers(
             for outcome in pool.map(_run_chunk, chunks):
                 for index, result in outcome:
                     slots[index] = result
+                if advance is not None:
+                    advance(len(outcome))
     except Exception as exc:  # BrokenProcessPool (a worker died), OSError, a pickling error
         notes.append(
             f"parallel analysis stopped ({type(exc).__name__}: {exc}); "

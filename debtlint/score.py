@@ -24,8 +24,8 @@ the README ("The score") documents the same formula for users.
 Properties (tests/test_score.py): deterministic; removing a finding never lowers the score and
 adding one never raises it (the findings only ever take away: debt, and the numerators of the
 ratios that count flagged items; which ratios apply depends on the graph alone); a crashed check
-(DL000) or an unparsable file (DL001) marks the score *incomplete* and never raises it (DL000 is
-an error, so the cap applies).
+(DL000) or an unparsable file (DL001) marks the score *incomplete* and never raises it (DL000
+sets the score to 0).
 
 **Per model**: the same formula over the model's upstream subgraph (the files that define and
 train it, the scripts that write the data it is trained on, that data and the findings located in
@@ -102,6 +102,9 @@ ERROR_CAP = 49.0  # below B: a project failing the gate cannot look healthy
 # Under the cap the order is kept: min(M, floor + (cap - floor) x M / 100). A hard min(M, 49) would
 # tie every capped project and freeze its score while its other debt is paid off.
 ERROR_CAP_FLOOR = 40.0
+# A check that crashed (DL000) could have found anything: its lost findings could cost more than
+# the cap takes away (tests/test_robustness.py), so only 0 is a bound that never raises the score.
+CRASHED_SCORE = 0.0
 GRADES = ((80.0, "A"), (60.0, "B"), (40.0, "C"), (20.0, "D"))
 MAX_IMPROVEMENTS = 10  # candidate fixes kept in the JSON; text formats show the first three
 MIN_GAIN = 0.05  # smaller gains are rounding noise, not advice
@@ -367,7 +370,7 @@ def _evidence(inputs: Inputs, tally: Tally, what_if: WhatIf) -> dict[str, Eviden
         seeded = sum(1 for f in files if f not in unseeded)
         evidence["seeds"] = Evidence(
             round(seeded / len(files), 4),
-            f"{seeded}/{len(files)} training files with no unseeded randomness (DL801)",
+            f"no DL801 in {seeded}/{len(files)} training files",
         )
     else:
         evidence["seeds"] = Evidence(None, "no training code")
@@ -392,6 +395,9 @@ def compute_score(
     parts = evaluate(inputs, tally)
     weights = component_weights(inputs.no_model)
     value = round(parts.value, 1)
+    crashed = any(f.code == "DL000" for f in findings)
+    if crashed:
+        value = CRASHED_SCORE
     return Score(
         value=value,
         grade=grade_of(value),
@@ -408,7 +414,8 @@ def compute_score(
         ratio_counts=parts.counts,
         practice={k: {"value": e.value, "detail": e.detail} for k, e in parts.evidence.items()},
         models=per_model_scores(graph, models, complexities, project, findings, minutes),
-        improvements=improvements(inputs, findings, minutes, tally, parts.value),
+        # After a crash no fix of the analysed part can be promised to raise the score.
+        improvements=[] if crashed else improvements(inputs, findings, minutes, tally, parts.value),
     )
 
 
@@ -464,12 +471,12 @@ def project_inputs(
     project: ProjectEvidence,
 ) -> Inputs:
     code_files = [f for f in graph.files.values() if not f.is_test]
-    reads = _reads(graph, None)
+    reads = _reads(_read_sites(graph), None)
     return Inputs(
         ncloc=sum(f.stats.ncloc for f in code_files),
         models=tuple(_model_input(graph, m, complexities[m.id].score) for m in models),
         reads=reads,
-        remote_sources=_remote_sources(graph, None),
+        remote_sources=_remote_sources(_remote_nodes(graph), None),
         consumer_files=_consumer_files(graph),
         cycle_models=_cycle_models(graph),
         predicting_models=_predicting_models(graph),
@@ -481,36 +488,38 @@ def project_inputs(
     )
 
 
-def _reads(graph: ProjectGraph, scope: set[str] | None) -> tuple[tuple[str, bool], ...]:
-    """Resolved local data reads (one per read site): (path, declared)."""
+def _read_sites(graph: ProjectGraph) -> list[tuple[str, str, bool]]:
+    """Resolved local data reads, one per read site: (data id, path, declared)."""
     out = []
     for read in graph.data_reads():
         node = graph.data_node(read.data_id)
         path = node.get("path")
-        if not path or node.get("remote") or "://" in path:
-            continue
-        if scope is not None and read.data_id not in scope:
-            continue
-        out.append((path, bool(node.get("declared"))))
-    return tuple(sorted(out))
+        if path and not node.get("remote") and "://" not in path:
+            out.append((read.data_id, path, bool(node.get("declared"))))
+    return out
 
 
-def _remote_sources(graph: ProjectGraph, scope: set[str] | None) -> tuple[str, ...]:
-    names = set()
+def _reads(
+    sites: Sequence[tuple[str, str, bool]], scope: set[str] | None
+) -> tuple[tuple[str, bool], ...]:
+    return tuple(sorted((p, d) for node, p, d in sites if scope is None or node in scope))
+
+
+def _remote_nodes(graph: ProjectGraph) -> dict[str, str]:
+    """Remote data nodes the code reads or trains on (hub ids, URLs) -> their names."""
+    names = {}
     for node, data in graph.nodes_of_kind("data"):
         path = data.get("path") or ""
         if not (data.get("remote") or "://" in path):
             continue
-        if scope is not None and node not in scope:
-            continue
-        readers = [
-            v
-            for _, v, d in graph.g.out_edges(node, data=True)
-            if d.get("rel") in ("reads", "trains")
-        ]
-        if readers:
-            names.add(path.removeprefix("hf:"))
-    return tuple(sorted(names))
+        rels = {d.get("rel") for _, _, d in graph.g.out_edges(node, data=True)}
+        if rels & {"reads", "trains"}:
+            names[node] = path.removeprefix("hf:")
+    return names
+
+
+def _remote_sources(remote: Mapping[str, str], scope: set[str] | None) -> tuple[str, ...]:
+    return tuple(sorted({n for node, n in remote.items() if scope is None or node in scope}))
 
 
 def _consumer_files(graph: ProjectGraph) -> tuple[str, ...] | None:
@@ -691,6 +700,8 @@ def per_model_scores(
             by_entity.setdefault(f.entity, []).append(f)
     cycles = _cycle_models(graph)
     predicting = _predicting_models(graph)
+    sites = _read_sites(graph)
+    remote = _remote_nodes(graph)
     out = []
     for model in models:
         files, data = model_scope(graph, model)
@@ -705,8 +716,8 @@ def per_model_scores(
         inputs = Inputs(
             ncloc=sum(graph.files[p].stats.ncloc for p in files),
             models=(_model_input(graph, model, complexity.score),),
-            reads=_reads(graph, data),
-            remote_sources=_remote_sources(graph, data),
+            reads=_reads(sites, data),
+            remote_sources=_remote_sources(remote, data),
             consumer_files=None,
             cycle_models=cycles & {model.id},
             predicting_models=predicting & {model.id},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,11 @@ from tests.conftest import FIXTURES, REPO, write_tree
 
 SCHEMA = json.loads((REPO / "debtlint/report/schema/envelope-1.json").read_text())
 
-SIMPLE_MODEL = "from sklearn.linear_model import LogisticRegression\nmodel = LogisticRegression()\n"
+SIMPLE_MODEL = (
+    "from sklearn.linear_model import LogisticRegression\n"
+    "model = LogisticRegression()\n"
+    "model.fit([[0], [1]], [0, 1])\n"
+)
 
 
 @pytest.mark.parametrize("name", ["clean_dvc_pipeline", "kaggle_script", "torch_project"])
@@ -100,6 +105,7 @@ def test_scanned_code_is_never_executed(tmp_path, run_cli):
         "os._exit(7)\n"
         "from sklearn.ensemble import RandomForestClassifier\n"
         "model = RandomForestClassifier()\n"
+        "model.fit(X, y)\n"
     )
     project = write_tree(
         tmp_path / "proj",
@@ -220,14 +226,13 @@ def test_missing_path_exits_2(run_cli, tmp_path):
 
 
 def _snapshot(root: Path) -> dict[Path, bytes | None]:
-    return {
-        p.relative_to(root): (p.read_bytes() if p.is_file() else None) for p in root.rglob("*")
-    }
+    return {p.relative_to(root): (p.read_bytes() if p.is_file() else None) for p in root.rglob("*")}
 
 
 def test_scan_writes_nothing_into_the_tree_but_its_cache(fixture_copy, run_cli, monkeypatch):
     monkeypatch.delenv("DEBTLINT_CACHE_DIR", raising=False)
     project = fixture_copy("kaggle_script")
+    shutil.rmtree(project / ".debtlint_cache", ignore_errors=True)  # a stray one in fixtures/
     before = _snapshot(project)
     run_cli("scan", project, "--output-format", "json")
     after = _snapshot(project)

@@ -88,7 +88,9 @@ def test_sklearn_ensemble_traits(catalog: Catalog) -> None:
     isolation = only(catalog.lookup_call("sklearn.ensemble.RandomTreesEmbedding"))
     assert isolation.traits == ("ensemble",)
     # A more specific glob wins over `[A-Z]*`.
-    boosting = only(catalog.lookup_call("sklearn.ensemble.HistGradientBoostingClassifier"), "construct")
+    boosting = only(
+        catalog.lookup_call("sklearn.ensemble.HistGradientBoostingClassifier"), "construct"
+    )
     assert set(boosting.traits) == {"ensemble", "boosting"}
     # Globs match the last segment only, never across a dot.
     assert catalog.lookup_call("sklearn.ensemble.RandomForestClassifier.fit") == ()

@@ -19,7 +19,10 @@ from debtlint.facts.values import Evaluator, Scope
 from tests.conftest import write_tree
 
 READ = "import pandas as pd\ndf = pd.read_csv('data/train.csv')\n"
-MODEL = "from sklearn.linear_model import LogisticRegression\nmodel = LogisticRegression()\n"
+MODEL = (
+    "import joblib\nfrom sklearn.linear_model import LogisticRegression\n"
+    "model = LogisticRegression()\nmodel.fit(df[['a']], df.y)\njoblib.dump(model, 'model.pkl')\n"
+)
 
 RULE_DOC = (
     '    """Test rule.\n\n    ## What it does\n    ## Why is this bad?\n    ## Example\n'
@@ -97,7 +100,9 @@ def test_a_file_rule_crashing_on_one_file_costs_only_that_rule_on_that_file(tmp_
 
 
 def test_a_crash_in_the_fact_extractor_is_contained(tmp_path, monkeypatch):
-    write_tree(tmp_path, {"a.py": READ, "b.py": READ.replace("train", "test"), "m.py": MODEL})
+    write_tree(
+        tmp_path, {"a.py": READ, "b.py": READ.replace("train", "test"), "m.py": READ + MODEL}
+    )
     clean = scan_tree(tmp_path)
 
     original = FactExtractor.leave_Call
@@ -579,3 +584,24 @@ def test_a_hostile_notebook_is_a_finding_and_the_scan_goes_on(tmp_path):
     assert not result.internal_errors
     by_path = {f.location.path: f.code for f in result.findings}
     assert by_path["deep.ipynb"] == by_path["types.ipynb"] == by_path["junk.ipynb"] == "DL001"
+
+
+# -- regressions found by bench/sweep.py -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "'{0[key]}'.format(unknown)",  # stdlib test_configparser: TypeError on the placeholder
+        "'{0.attr}'.format(unknown)",
+        "'{:999999999999}'.format('a')",  # would allocate a terabyte
+        "'{:{}}'.format('a', '9999999999')",  # the width comes from an argument
+        "'{:,d}'.format('a')",
+        "'{'.format('a')",
+    ],
+)
+def test_str_format_of_any_kind_is_resolved_or_left_symbolic(tmp_path, call):
+    write_tree(tmp_path, {"a.py": f"import pandas as pd\npd.read_csv({call})\n", "ok.py": READ})
+    result = scan_tree(tmp_path)
+    assert not result.internal_errors
+    assert ("DL201", "ok.py") in codes(result)

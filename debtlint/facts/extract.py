@@ -665,6 +665,9 @@ class FactExtractor:
         return model
 
     def on_predict(self, node, entry, call, receiver, api) -> Value | None:  # type: ignore[no-untyped-def]
+        if entry.model is not None and not _is_model(receiver):
+            # `cross_val_score(model, X, y)`: the model is an argument, not the receiver.
+            receiver = self.evaluator.eval(call.find(entry.model), self.scope)
         if not _is_model(receiver):
             return None
         inputs = [self.evaluator.eval(n, self.scope) for n in call.values()]

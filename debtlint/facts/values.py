@@ -7,6 +7,7 @@ Nothing is executed. A value that cannot be resolved stays symbolic and says why
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -417,12 +418,16 @@ def _path_method(receiver: Value, method: str, node: cst.Call, args: list[Value]
             for a, arg in zip(args, node.args, strict=True)
             if arg.keyword is not None
         }
+        if _UNSAFE_FORMAT.search(receiver.text):
+            # `"{:999999999}".format(x)` would allocate gigabytes: never run such a format.
+            return Value(symbolic="<str.format>", confidence="low")
         try:
             text = receiver.text.format(
                 *[a.text if a.text is not None else _Missing() for a in positional],
                 **{k: v.text if v.text is not None else _Missing() for k, v in keywords.items()},
             )
-        except (IndexError, KeyError, ValueError, AttributeError):
+        except (IndexError, KeyError, ValueError, AttributeError, TypeError, OverflowError):
+            # TypeError: `"{0[key]}".format(unresolved)` subscripts the placeholder.
             return Value(symbolic="<str.format>", confidence="low")
         if "\x00missing" in text:
             return Value(symbolic="<str.format with unresolved parts>", confidence="low")
@@ -443,6 +448,11 @@ def _path_method(receiver: Value, method: str, node: cst.Call, args: list[Value]
     if method == "with_name" and args and args[0].text is not None:
         return Value(text=_join(_parent(receiver.text), args[0].text), is_path=True)
     return None
+
+
+# A format spec with a nested field (its width comes from an argument) or a width or precision of
+# five digits or more.
+_UNSAFE_FORMAT = re.compile(r"\{[^{}]*:[^{}]*(\{|\d{5,})")
 
 
 class _Missing:

@@ -52,6 +52,7 @@ class Requirements:
         wanted = set(paths)
         return {r.name for f in self.files if f.path in wanted for r in f.requirements if r.pinned}
 
+
 MAX_REQUIREMENTS_BYTES = 5 * 1024 * 1024
 
 

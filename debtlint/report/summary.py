@@ -120,5 +120,5 @@ def score_details(result: ScanResult) -> list[str]:
     if score.improvements:
         out.append("What would raise it most:")
         for item in score.improvements[:SHOWN_IMPROVEMENTS]:
-            out.append(f"  +{item['gain']:g}  {item['action']}")
+            out.append(f"  {'+' + format(item['gain'], 'g'):>6}  {item['action']}")
     return out

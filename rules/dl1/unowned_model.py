@@ -31,9 +31,15 @@ class UnownedModel(ProjectRule):
     whose index reaches `complexity-threshold` is an **error** and fails `debtlint scan`; a simpler
     one is a warning. The message lists the factors that made the model complex.
 
+    Only models the project uses are checked: a model class that something instantiates, an
+    estimator that is fitted, evaluated, used to predict or saved, and every pretrained load. A
+    class nobody instantiates or an estimator built as a default argument is a library definition
+    (ML libraries define hundreds), not a model this project runs.
+
     Known false positives: owners recorded outside the repository (a wiki, registry tags); throw-away
     models in tests (files under `tests/` and `test_*.py` are skipped by default, see
-    `include-tests`).
+    `include-tests`). Known false negatives: a model class only built through Hydra's
+    `instantiate(cfg.model)` counts as unused.
 
     ## Why is this bad?
     Sculley et al. (2015) describe how models become shared, entangled assets whose boundaries
@@ -87,6 +93,7 @@ class UnownedModel(ProjectRule):
                 "train.py": """
                 from sklearn.linear_model import LogisticRegression
                 model = LogisticRegression()
+                model.fit([[0], [1]], [0, 1])
                 """,
                 "debtlint.yaml": """
                 models:
@@ -106,6 +113,12 @@ class UnownedModel(ProjectRule):
                         super().__init__()
                         self.fc = nn.Linear(4, 2)
                 """,
+                "train.py": """
+                import torch
+                from src.net import Net
+                model = Net()
+                torch.save(model.state_dict(), "checkpoints/net.pt")
+                """,
                 "CODEOWNERS": "/src/ @acme/vision\n",
             },
             "owned through CODEOWNERS",
@@ -119,6 +132,19 @@ class UnownedModel(ProjectRule):
                 """,
             },
             "models in tests are throw-away by default",
+        ),
+        ProjectExample(
+            {
+                "mylib/forest.py": """
+                from sklearn.base import BaseEstimator
+                from sklearn.tree import DecisionTreeClassifier
+
+                class Forest(BaseEstimator):
+                    def __init__(self, base=DecisionTreeClassifier()):
+                        self.base = base
+                """,
+            },
+            "a library's estimator definitions: nothing here instantiates or fits them",
         ),
     ]
     INVALID = [
@@ -148,6 +174,7 @@ class UnownedModel(ProjectRule):
                 "baseline.py": """
                 from sklearn.linear_model import LogisticRegression
                 clf = LogisticRegression()  # expect: DL101
+                clf.fit([[0], [1]], [0, 1])
                 """,
                 "CODEOWNERS": "/src/ @acme/ml\n",
             },
@@ -158,7 +185,7 @@ class UnownedModel(ProjectRule):
     def check(self, graph: ProjectGraph) -> None:
         threshold = float(self.opts["complexity-threshold"])
         for model in graph.models():
-            if graph.owners_of(model.id):
+            if not model.in_use or graph.owners_of(model.id):
                 continue
             if not self.opts["include-tests"] and graph.files[model.path].is_test:
                 continue

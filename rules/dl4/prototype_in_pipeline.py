@@ -1,6 +1,6 @@
 import libcst as cst
 
-from debtlint.api import FileRule, Severity
+from debtlint.api import FileRule, Severity, dotted
 
 # Folder (package) names that hold prototypes, not production code.
 PROTOTYPE_DIRS = frozenset(
@@ -15,16 +15,6 @@ PROTOTYPE_DIRS = frozenset(
         "playground",
     }
 )
-
-
-def _module_parts(node: cst.BaseExpression | None) -> list[str]:
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-    return parts[::-1]
 
 
 class PrototypeInPipeline(FileRule):
@@ -98,7 +88,7 @@ class PrototypeInPipeline(FileRule):
         if self._exempt:
             return
         for alias in node.names:
-            parts = _module_parts(alias.name)
+            parts = (dotted(alias.name) or "").split(".")
             # The first segment only: `sklearn.experimental` is a library's own subpackage.
             if parts and parts[0] in PROTOTYPE_DIRS:
                 self._report(node, ".".join(parts), parts[0])
@@ -107,7 +97,7 @@ class PrototypeInPipeline(FileRule):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if self._exempt:
             return
-        parts = _module_parts(node.module)
+        parts = (dotted(node.module) or "").split(".") if node.module else []
         relative = len(node.relative) > 0
         hit = next((p for p in parts if p in PROTOTYPE_DIRS), None) if relative else None
         if not relative and parts and parts[0] in PROTOTYPE_DIRS:

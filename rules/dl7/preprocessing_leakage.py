@@ -1,18 +1,4 @@
-from debtlint.api import FileRule, Option, Severity, row_analysis
-
-_DEFAULT = [
-    "sklearn.preprocessing.*",
-    "sklearn.impute.*",
-    "sklearn.feature_selection.*",
-    "sklearn.decomposition.*",
-    "sklearn.feature_extraction.*",
-    "sklearn.random_projection.*",
-    "sklearn.kernel_approximation.*",
-    "sklearn.compose.ColumnTransformer",
-    "sklearn.compose.make_column_transformer",
-    "category_encoders.*",
-    "keras.preprocessing.text.Tokenizer",
-]
+from debtlint.api import DEFAULT_PREPROCESSORS, FileRule, Option, Severity, row_analysis
 
 
 def _names_ok(value: list) -> bool:  # type: ignore[type-arg]
@@ -82,7 +68,11 @@ class PreprocessingLeakage(FileRule):
     remediation_minutes = 30
     options = {
         "preprocessors": Option(
-            list, _DEFAULT, "data-dependent transformers", _names_ok, "a list of names"
+            list,
+            list(DEFAULT_PREPROCESSORS),
+            "data-dependent transformers",
+            _names_ok,
+            "a list of names",
         ),
     }
 
