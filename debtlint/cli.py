@@ -145,6 +145,22 @@ def main() -> None:
     metavar="NAME",
     help="Also load the installed rule pack of this `debtlint.rules` entry point (repeatable).",
 )
+@click.option(
+    "--rule-pack",
+    "extra_packs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Also load the rule pack in this folder, inside the project or not (repeatable). "
+    "The configuration may only name packs inside the project.",
+)
+@click.option(
+    "--api-catalog",
+    "extra_catalogs",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Also load this knowledge table (YAML, the schema of debtlint/knowledge), inside the "
+    "project or not (repeatable).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 def scan_command(
     paths: tuple[Path, ...],
@@ -166,6 +182,8 @@ def scan_command(
     cache_dir: Path | None,
     diff_ref: str | None,
     entry_points: tuple[str, ...],
+    extra_packs: tuple[Path, ...],
+    extra_catalogs: tuple[Path, ...],
     verbose: bool,
 ) -> None:
     """Scan PATHS (default: the current directory) and report findings and the score."""
@@ -178,6 +196,9 @@ def scan_command(
     settings = _settings(targets[0], config_file)
     _performance(settings, jobs, no_cache, cache_dir)
     _enable_entry_points(settings, entry_points)
+    # Given on the command line, so trusted wherever they are (absolute paths).
+    settings.rule_packs = [*settings.rule_packs, *(str(p.resolve()) for p in extra_packs)]
+    settings.api_catalogs = [*settings.api_catalogs, *(str(p.resolve()) for p in extra_catalogs)]
     if write_baseline is not None:
         settings.baseline = None  # the file is about to be replaced, and may not exist yet
     elif baseline_file is not None:

@@ -574,7 +574,8 @@ def _inside_root(root: Path, source: _Source, path: KeyPath, value: str) -> str:
         raise source.error(
             path,
             f"'{value}' is outside the project root {root}; keep it inside the project, "
-            f"or pass an absolute path on the command line",
+            f"or give it on the command line (`debtlint scan --rule-pack DIR` / "
+            f"`--api-catalog FILE`)",
         )
     return target.relative_to(root).as_posix()
 

@@ -73,3 +73,18 @@ def test_invalid_rule_metadata_is_an_error(tmp_path):
     write_tree(tmp_path, {"pack/bad.py": RULE.replace('"DL950"', '"X1"')})
     with pytest.raises(LoaderError, match="not DL followed by three digits"):
         load_pack(tmp_path / "pack")
+
+
+def test_a_pack_outside_the_project_loads_only_from_the_command_line(tmp_path, run_cli):
+    write_tree(tmp_path / "shared", {"team_rules/no_print.py": RULE})
+    project = write_tree(tmp_path / "proj", {"train.py": "print('x')\n"})
+    outside = tmp_path / "shared" / "team_rules"
+    write_tree(project, {"debtlint.yaml": f"rule-packs: [{outside}]\n"})
+    code, _, err = run_cli("scan", project)
+    assert code == 2 and "rule-packs" in err  # configuration cannot reach outside the project
+    (project / "debtlint.yaml").unlink()
+    code, out, _ = run_cli(
+        "scan", project, "--rule-pack", outside, "--output-format", "concise"
+    )
+    assert "train.py:1:1: DL950 [info] use logging" in out
+    assert code == 0
