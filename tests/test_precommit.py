@@ -203,19 +203,25 @@ def _commits(repo: Path, setup: HookSetup) -> int:
     return int(_ok(["git", "rev-list", "--count", "HEAD"], repo, setup.env))
 
 
+# The one place a scan may write inside the project (DESIGN.md §12): its own cache folder, which
+# ignores itself for git (`.gitignore` of `*`) and is tagged with CACHEDIR.TAG.
+CACHE = ".debtlint_cache"
+
+
 def _status(repo: Path, setup: HookSetup) -> list[str]:
     out = _ok(
         ["git", "status", "--porcelain=v1", "--ignored", "--untracked-files=all"], repo, setup.env
     )
-    return out.splitlines()
+    return [line for line in out.splitlines() if not line.startswith(f"!! {CACHE}/")]
 
 
 def _tree(repo: Path) -> set[str]:
-    """Every file and directory in the work tree but .git (git status cannot see empty folders)."""
+    """Every file and directory in the work tree but .git and the scan's own cache folder (git
+    status cannot see empty folders)."""
     return {
         p.relative_to(repo).as_posix()
         for p in repo.rglob("*")
-        if p.relative_to(repo).parts[0] != ".git"
+        if p.relative_to(repo).parts[0] not in (".git", CACHE)
     }
 
 

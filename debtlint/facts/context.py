@@ -42,6 +42,10 @@ class FileContext:
         self.aliases = aliases
         self.imported_roots = imported_roots
         self._positions: Positions | None = None
+        # Analyses several rules share (pandas names, row facts), computed once per file. Kept on
+        # the context so they die with it: a module-level cache keyed by the context leaked every
+        # file's tree when its values referred back to the context.
+        self.memo: dict[object, object] = {}
 
     def qualname(self, expr: cst.BaseExpression) -> str | None:
         """The fully qualified name an expression refers to through imports, normalised by the

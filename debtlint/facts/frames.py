@@ -10,8 +10,6 @@ as pandas: ``d["a"]["b"] = 1`` on a dict stays silent.
 
 from __future__ import annotations
 
-import weakref
-
 import libcst as cst
 
 from debtlint.facts.context import FileContext
@@ -126,15 +124,12 @@ def _is_factory(qual: str) -> bool:
     return rest in PANDAS_FACTORIES or (rest.startswith("read_") and "." not in rest)
 
 
-_CACHE: weakref.WeakKeyDictionary[FileContext, PandasNames] = weakref.WeakKeyDictionary()
-
-
 def pandas_names(ctx: FileContext) -> PandasNames:
     """The pandas names of the file ``ctx`` walks (computed once per file, shared by the rules)."""
-    found = _CACHE.get(ctx)
-    if found is None:
+    found = ctx.memo.get("pandas-names")
+    if not isinstance(found, PandasNames):
         found = PandasNames(ctx, _infer(ctx) if "pandas" in ctx.imported_roots else frozenset())
-        _CACHE[ctx] = found
+        ctx.memo["pandas-names"] = found
     return found
 
 

@@ -20,7 +20,6 @@ different data can hide a leak (a missed finding) but is made not to invent one:
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -30,6 +29,8 @@ from debtlint.facts.context import FileContext
 from debtlint.facts.walk import iter_children
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+# Exact types (libcst node classes are ABCs, and isinstance on them is slow in hot loops).
+_SCOPE_TYPES = frozenset(_SCOPES)
 _FIT_METHODS = frozenset({"fit", "fit_transform", "fit_on_texts"})
 _RESAMPLE_METHODS = frozenset({"fit_resample", "fit_sample"})
 _CV_UTILITIES = frozenset(
@@ -309,16 +310,17 @@ class _Builder:
 
     def scan(self, scope: ScopeRows, body: list[cst.CSTNode]) -> None:
         for node in _walk_scope(body):
-            if isinstance(node, cst.Assign):
-                self.assign(scope, [t.target for t in node.targets], node.value)
-            elif isinstance(node, cst.AugAssign):
-                self.assign(scope, [node.target], node.value, keep=True)
-            elif isinstance(node, cst.AnnAssign) and node.value is not None:
-                self.assign(scope, [node.target], node.value)
-            elif isinstance(node, cst.For):
-                self.loop(scope, node)
-            elif isinstance(node, cst.Call):
-                self.call(scope, node)
+            kind = type(node)
+            if kind is cst.Call:
+                self.call(scope, node)  # type: ignore[arg-type]
+            elif kind is cst.Assign:
+                self.assign(scope, [t.target for t in node.targets], node.value)  # type: ignore[attr-defined]
+            elif kind is cst.AugAssign:
+                self.assign(scope, [node.target], node.value, keep=True)  # type: ignore[attr-defined]
+            elif kind is cst.AnnAssign and node.value is not None:  # type: ignore[attr-defined]
+                self.assign(scope, [node.target], node.value)  # type: ignore[attr-defined]
+            elif kind is cst.For:
+                self.loop(scope, node)  # type: ignore[arg-type]
 
     def edge(self, scope: ScopeRows, sources: Iterable[str], target: str, line: int) -> None:
         for source in sources:
@@ -491,7 +493,7 @@ def _walk_scope(body: list[cst.CSTNode]) -> Iterator[cst.CSTNode]:
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(c for c in reversed(list(iter_children(node))) if not isinstance(c, _SCOPES))
+        stack.extend(c for c in reversed(list(iter_children(node))) if type(c) not in _SCOPE_TYPES)
 
 
 def _literal_names(values: dict[str, list[cst.BaseExpression]]) -> frozenset[str]:
@@ -516,11 +518,6 @@ def _constant(expr: cst.CSTNode, literal: set[str]) -> bool:
     return all(_constant(c, literal) for c in iter_children(expr))
 
 
-_CACHE: weakref.WeakKeyDictionary[FileContext, dict[tuple[tuple[str, ...], ...], RowAnalysis]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 _SPLIT_WORDS = (
     "train_test_split",
     "Fold",
@@ -529,10 +526,29 @@ _SPLIT_WORDS = (
     "cross_validate",
     "SearchCV",
     "fit_resample",
-    "early_stopping",
-    "eval_set",
-    "validation_data",
 )
+_EARLY_STOP_WORDS = ("early_stopping", "EarlyStopping", "eval_set", "validation_data")
+
+
+def _may_leak(ctx: FileContext, fitted: Iterable[str]) -> bool:
+    """Cheap necessary conditions for any row finding, checked before the extra walk: a split
+    or cross-validation API is named, and either early stopping is, or an import can name a
+    preprocessor or resampler (`import sklearn` can: `sklearn.preprocessing.X()`)."""
+    source = ctx.source
+    if not any(word in source for word in _SPLIT_WORDS):
+        return False
+    if any(word in source for word in _EARLY_STOP_WORDS):
+        return True
+    modules = [p[:-2] if p.endswith(".*") else p for p in fitted]
+    for target in ctx.aliases.values():
+        for module in modules:
+            if (
+                target == module
+                or target.startswith(module + ".")
+                or module.startswith(target + ".")
+            ):
+                return True
+    return False
 
 
 def row_analysis(
@@ -543,11 +559,10 @@ def row_analysis(
 ) -> RowAnalysis:
     """The row facts of the file ``ctx`` walks (computed once per file and set of API lists)."""
     key = (tuple(preprocessors), tuple(oversamplers), tuple(not_preprocessors))
-    if not any(word in ctx.source for word in _SPLIT_WORDS):
-        # No split, cross-validation or resampling API named anywhere in the file: nothing here
-        # can leak across a split, so skip the extra walk (most library modules).
+    if not _may_leak(ctx, [*key[0], *key[1]]):
+        # Most library modules: skip the extra walk.
         return RowAnalysis([])
-    per_file = _CACHE.setdefault(ctx, {})
+    per_file = ctx.memo.setdefault("row-analysis", {})
     found = per_file.get(key)
     if found is None:
         if "sklearn" not in ctx.imported_roots and "imblearn" not in ctx.imported_roots:
