@@ -30,7 +30,35 @@ SYNTAX_RULE = next(r for r in RULESET.file_rules if r.code == "DL001")
 FILE_RULES = [r for r in RULESET.file_rules if r.code not in ("DL000", "DL001")]
 
 # Characters that matter to a tokenizer, plus a few that should not appear in source at all.
-PIECES = [*list("()[]{}:;,.='\"\\#@*+-/%<>!~&|^ \t\n\r"), "\x00", "\ufeff", "é", "模", "\u2028", '"""', "'''", "f'{", "}'", "lambda", "async ", "await ", "import ", "from . import ", "def ", "class ", "if ", "else:", "yield ", "pd.read_csv(", "model.fit(", "\n    ", "\n\t", "# debtlint: ignore[DL201]", "%matplotlib inline\n", "!pip install x\n"]
+PIECES = [
+    *list("()[]{}:;,.='\"\\#@*+-/%<>!~&|^ \t\n\r"),
+    "\x00",
+    "\ufeff",
+    "é",
+    "模",
+    "\u2028",
+    '"""',
+    "'''",
+    "f'{",
+    "}'",
+    "lambda",
+    "async ",
+    "await ",
+    "import ",
+    "from . import ",
+    "def ",
+    "class ",
+    "if ",
+    "else:",
+    "yield ",
+    "pd.read_csv(",
+    "model.fit(",
+    "\n    ",
+    "\n\t",
+    "# debtlint: ignore[DL201]",
+    "%matplotlib inline\n",
+    "!pip install x\n",
+]
 # DEBTLINT_FUZZ_EXAMPLES=5000 for a longer hunt; no example database is written into the checkout.
 EXAMPLES = int(os.environ.get("DEBTLINT_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(

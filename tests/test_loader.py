@@ -83,8 +83,6 @@ def test_a_pack_outside_the_project_loads_only_from_the_command_line(tmp_path, r
     code, _, err = run_cli("scan", project)
     assert code == 2 and "rule-packs" in err  # configuration cannot reach outside the project
     (project / "debtlint.yaml").unlink()
-    code, out, _ = run_cli(
-        "scan", project, "--rule-pack", outside, "--output-format", "concise"
-    )
+    code, out, _ = run_cli("scan", project, "--rule-pack", outside, "--output-format", "concise")
     assert "train.py:1:1: DL950 [info] use logging" in out
     assert code == 0
