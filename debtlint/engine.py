@@ -187,7 +187,7 @@ def scan(
     )
     manifest = load_manifest(settings, notes)
     facts = [r.facts for r in results]
-    graph = build_graph(root, facts, manifest)
+    graph = build_graph(root, facts, manifest, catalog)
     findings: list[Finding] = []
     tracebacks: list[str] = []
     for result in results:

@@ -18,12 +18,14 @@ from typing import Any
 import networkx as nx
 import pathspec
 
+from debtlint.facts import deferred
 from debtlint.facts.model import DataAccess, FileFacts, ModelSite, PathValue
 from debtlint.facts.names import module_name
 from debtlint.facts.pathkinds import is_data_path
 from debtlint.facts.values import normalise_path
 from debtlint.findings import Location
 from debtlint.graphflow import FlowQueries
+from debtlint.knowledge import Catalog
 from debtlint.metadata.codeowners import CodeOwners
 from debtlint.metadata.configs import ConfigStore
 from debtlint.metadata.dvc import DvcProject
@@ -113,6 +115,7 @@ class ProjectGraph:
         self._flow: FlowQueries | None = None
         self.configs: ConfigStore | None = None
         self.root = Path(".")
+        self.catalog: Catalog | None = None  # to tell which Hydra `_target_` is a model
         # How much of the code the graph understands: accesses resolved to a concrete artifact
         # (directly or through constants, configs and callers) versus left symbolic.
         self.resolution: dict[str, dict[str, int]] = {
@@ -218,9 +221,12 @@ class ProjectGraph:
 
 
 # -- building -------------------------------------------------------------------------------------
-def build_graph(root: Path, files: Sequence[FileFacts], manifest: Manifest) -> ProjectGraph:
+def build_graph(
+    root: Path, files: Sequence[FileFacts], manifest: Manifest, catalog: Catalog | None = None
+) -> ProjectGraph:
     graph = ProjectGraph(root.name, files, manifest)
     graph.root = root
+    graph.catalog = catalog
     graph.configs = ConfigStore(root)
     _Builder(graph).build()
     return graph
@@ -343,6 +349,11 @@ class _Builder:
         for site in facts.models:
             if site.kind == "class":
                 continue
+            if deferred.is_deferred(site.api):
+                resolved = self._instantiated(site)
+                if resolved is None:
+                    continue  # a `_target_` that is no model (or cannot be read)
+                site = resolved
             if site.kind == "instance":
                 target = self._resolve_class(site.api)
                 if target is not None:
@@ -356,6 +367,23 @@ class _Builder:
             if site.kind == "load":
                 continue  # loading an artifact consumes a model; it does not define one
             self._add_model(facts, site)
+
+    def _instantiated(self, site: ModelSite) -> ModelSite | None:
+        """A Hydra-instantiated object as the model its `_target_` names: a project model class
+        (then an instance of it), or an estimator the knowledge tables know; else None."""
+        target = self.resolver.expand(site.api)
+        if target is None:
+            return None
+        if self._resolve_class(target) is not None:
+            return replace(site, kind="instance", api=target)
+        catalog = self.graph.catalog
+        entries = catalog.lookup_call(catalog.normalise(target)) if catalog is not None else ()
+        construct = next((e for e in entries if e.role == "construct"), None)
+        if construct is None:
+            return None
+        return replace(
+            site, api=target, framework=construct.framework, traits=list(construct.traits)
+        )
 
     def _data_ids(
         self,

@@ -78,6 +78,11 @@ class Resolver:
                 out.setdefault((resolution.path, caller, tuple(site.span)), resolution)
         return [out[key] for key in sorted(out)]
 
+    def expand(self, text: str) -> str | None:
+        """``text`` with constants and config keys substituted; None if one cannot be."""
+        found = self._expand(text, 0)
+        return None if found is None or deferred.is_deferred(found) else found
+
     def _expand(self, text: str, depth: int) -> str | None:
         """Substitute constants and config keys (not arguments); None if one cannot be."""
         for _ in range(MAX_DEPTH):

@@ -184,3 +184,47 @@ def test_unresolvable_paths_stay_symbolic_and_say_why(tmp_path):
     found = accesses(tmp_path)
     assert ("read", "a.py", 3, "<subscript>") in found
     assert ("read", "a.py", 4, "<f-string with <variable undefined>>") in found
+
+
+def test_hydra_instantiate_follows_target_to_the_model(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            "conf/config.yaml": (
+                "defaults:\n  - model: forest\n  - _self_\n"
+                "data: data/train.csv\nnet: {_target_: src.nets.TinyNet}\n"
+                "loader: {_target_: torch.utils.data.DataLoader}\n"
+            ),
+            "conf/model/forest.yaml": (
+                "_target_: sklearn.ensemble.RandomForestClassifier\nn_estimators: 10\n"
+            ),
+            "src/__init__.py": "",
+            "src/nets.py": (
+                "import torch.nn as nn\n"
+                "class TinyNet(nn.Module):\n"
+                "    def __init__(self):\n"
+                "        super().__init__()\n"
+                "        self.fc = nn.Linear(2, 2)\n"
+            ),
+            "src/train.py": (
+                "import hydra\nimport pandas as pd\nfrom hydra.utils import instantiate\n"
+                "@hydra.main(config_path='../conf', config_name='config', version_base=None)\n"
+                "def main(cfg):\n"
+                "    df = pd.read_csv(cfg.data)\n"
+                "    model = instantiate(cfg.model)\n"
+                "    model.fit(df[['a']], df['y'])\n"
+                "    net = instantiate(cfg.net)\n"
+                "    loader = instantiate(cfg.loader)\n"
+            ),
+        },
+    )
+    graph = scan(load_settings(tmp_path), [tmp_path]).graph
+    models = {m.name: m for m in graph.models()}
+    forest = models["model"]
+    assert forest.site.api == "sklearn.ensemble.RandomForestClassifier"
+    assert "ensemble" in forest.site.traits
+    assert graph.g.has_edge("data:data/train.csv", forest.id)
+    # a project model class named by `_target_` is that class, now in use
+    assert models["TinyNet"].in_use and "src/train.py" in models["TinyNet"].used_in
+    # a `_target_` that is no model is not one
+    assert "loader" not in models and len(models) == 2

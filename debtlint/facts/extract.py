@@ -334,6 +334,14 @@ class FactExtractor:
             # `df.to_csv(...)`, and also methods of imported classes: `AutoModel.from_pretrained`.
             method = func.attr.value
             entries = self.ctx.catalog.lookup_method(method, self.ctx.imported_roots)
+            if not entries and _is_model(self.evaluator.eval(func.value, self.scope)):
+                # A model built without importing its library (Hydra's `instantiate`, a loaded
+                # artifact): its `fit`/`predict` count whichever ML library it comes from.
+                entries = tuple(
+                    e
+                    for e in self.ctx.catalog.lookup_method(method, self.ctx.catalog.ml_packages)
+                    if e.receiver == "model"
+                )
         if not entries:
             if isinstance(func, cst.Attribute) and qual is None:
                 receiver = self.evaluator.eval(func.value, self.scope)
@@ -345,6 +353,9 @@ class FactExtractor:
             self._record_call_site(node, qual)
             if qual in _PIPELINE_NODES:
                 self._pipeline_node(node)
+            if qual in _INSTANTIATE and node.args:
+                self._instantiated(node, qual)
+                return
             if isinstance(func, cst.Name) and func.value in self._parameter_trains:
                 args = [self.evaluator.eval(a.value, self.scope) for a in node.args]
                 for use in self._parameter_trains[func.value]:
@@ -407,6 +418,25 @@ class FactExtractor:
         if value.text is not None:
             # The default is what runs unless the command line says otherwise.
             self._parsers[parser][dest] = Value(text=value.text, confidence="medium")
+
+    def _instantiated(self, node: cst.Call, qual: str) -> None:
+        """Hydra's `instantiate(cfg.model)`: an object of the config node's `_target_` class.
+        Phase 2 reads the target; it becomes a model only if the target is one."""
+        config = self.evaluator.eval(node.args[0].value, self.scope).config
+        if config is None:
+            return
+        file, keys = config
+        site = ModelSite(
+            id=f"instantiate:{len(self._sites)}",
+            kind="construct",
+            name="",
+            api=deferred.cfg(file, (*keys, "_target_")),
+            span=self.ctx.span(node),
+            framework="hydra",
+            kwargs_splat=True,  # the hyperparameters come from the config node
+        )
+        self._add_site(site)
+        self._remember(node, Value(symbolic=f"<instance of {qual}>", model=site.id))
 
     def _pipeline_node(self, node: cst.Call) -> None:
         """Kedro's `node(func, inputs, outputs, name=...)`: a declared step and its datasets."""
@@ -774,6 +804,7 @@ class FactExtractor:
 
 _PARSERS = frozenset({"argparse.ArgumentParser"})
 _PIPELINE_NODES = frozenset({"kedro.pipeline.node", "kedro.pipeline.node.node"})
+_INSTANTIATE = frozenset({"hydra.utils.instantiate", "hydra.utils.call"})
 
 
 def _option_dest(names: Sequence[str]) -> str | None:
