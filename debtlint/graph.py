@@ -593,6 +593,11 @@ class _Builder:
                     for script in self._scripts_of(command, base):
                         loc = Location(stage.file, stage.line)
                         self.g.add_edge(f"stage:{stage.name}", script, rel="runs", location=loc)
+                for param in stage.params:
+                    node = f"config:{param.file}#{param.key}"
+                    self.g.add_node(node, kind="config", name=f"{param.file}: {param.key}")
+                    loc = Location(stage.file, param.line)
+                    self.g.add_edge(node, f"stage:{stage.name}", rel="configures", location=loc)
         if manifest.mlproject is not None:
             for entry in manifest.mlproject.entry_points:
                 node = f"stage:mlflow:{entry.name}"

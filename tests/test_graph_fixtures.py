@@ -77,6 +77,7 @@ def test_pipeline_structure_is_in_the_graph():
     assert dvc.has_edge("stage:train", "code:src/train.py")  # the script the stage runs
     assert dvc.has_edge("data:data/features", "stage:train")  # a declared dependency
     assert dvc.has_edge("stage:train", "data:models/model.pkl")  # a declared output
+    assert dvc.has_edge("config:params.yaml#train.C", "stage:train")  # a declared parameter
     kedro = _scan("kedro_project").graph.g
     node = "stage:kedro:build_model_input_node"
     assert kedro.has_edge("data:data/01_raw/companies.csv", node)
