@@ -186,6 +186,14 @@ class RowAnalysis:
     def __init__(self, scopes: list[ScopeRows]) -> None:
         self.scopes = scopes
 
+    def before_split(self, kind: str) -> Iterator[tuple[ScopeRows, Fit, Split]]:
+        """Fits of ``kind`` ("preprocess", "resample") on all rows that are split afterwards."""
+        for scope in self.scopes:
+            for fit in scope.all_rows_fits(kind):
+                split = scope.split_after(fit)
+                if split is not None:
+                    yield scope, fit, split
+
 
 class _Builder:
     def __init__(

@@ -92,19 +92,15 @@ class OversamplingBeforeSplit(FileRule):
 
     def finish(self) -> None:
         analysis = row_analysis(self.ctx, oversamplers=tuple(self.opts["oversamplers"]))
-        for scope in analysis.scopes:
-            for fit in scope.all_rows_fits("resample"):
-                split = scope.split_after(fit)
-                if split is None:
-                    continue
-                what = fit.api.rsplit(".", 1)[-1]
-                where = f" (in {fit.via}())" if fit.via else ""
-                self.report(
-                    fit.node,
-                    f"{what} oversamples all rows{where} before they are split by {split.api} "
-                    f"(line {split.line}): copies of the same rows end up in train and test",
-                    entity=f"{scope.name}:{what}",
-                    help="Oversample the training rows only: an imblearn Pipeline inside "
-                    "cross-validation.",
-                    properties={"sampler": fit.api, "split": split.api, "split_line": split.line},
-                )
+        for scope, fit, split in analysis.before_split("resample"):
+            what = fit.api.rsplit(".", 1)[-1]
+            where = f" (in {fit.via}())" if fit.via else ""
+            self.report(
+                fit.node,
+                f"{what} oversamples all rows{where} before they are split by {split.api} "
+                f"(line {split.line}): copies of the same rows end up in train and test",
+                entity=f"{scope.name}:{what}",
+                help="Oversample the training rows only: an imblearn Pipeline inside "
+                "cross-validation.",
+                properties={"sampler": fit.api, "split": split.api, "split_line": split.line},
+            )

@@ -127,23 +127,19 @@ class PreprocessingLeakage(FileRule):
 
     def finish(self) -> None:
         analysis = row_analysis(self.ctx, preprocessors=tuple(self.opts["preprocessors"]))
-        for scope in analysis.scopes:
-            for fit in scope.all_rows_fits("preprocess"):
-                split = scope.split_after(fit)
-                if split is None:
-                    continue
-                what = fit.api.rsplit(".", 1)[-1]
-                where = f" (in {fit.via}())" if fit.via else ""
-                self.report(
-                    fit.node,
-                    f"{what} is fitted on all rows{where} before they are split by "
-                    f"{split.api} (line {split.line}): test rows leak into preprocessing",
-                    entity=f"{scope.name}:{what}",
-                    help="Fit the transformer on the training rows only, e.g. in a Pipeline "
-                    "inside cross-validation.",
-                    properties={
-                        "transformer": fit.api,
-                        "split": split.api,
-                        "split_line": split.line,
-                    },
-                )
+        for scope, fit, split in analysis.before_split("preprocess"):
+            what = fit.api.rsplit(".", 1)[-1]
+            where = f" (in {fit.via}())" if fit.via else ""
+            self.report(
+                fit.node,
+                f"{what} is fitted on all rows{where} before they are split by "
+                f"{split.api} (line {split.line}): test rows leak into preprocessing",
+                entity=f"{scope.name}:{what}",
+                help="Fit the transformer on the training rows only, e.g. in a Pipeline "
+                "inside cross-validation.",
+                properties={
+                    "transformer": fit.api,
+                    "split": split.api,
+                    "split_line": split.line,
+                },
+            )
