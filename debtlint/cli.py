@@ -47,6 +47,15 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+# Every command that reads the project's settings takes the same --config.
+config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this debtlint.yaml or pyproject.toml instead of the project's own.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="debtlint")
 def main() -> None:
@@ -56,12 +65,7 @@ def main() -> None:
 
 @main.command("scan")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Use this debtlint.yaml or pyproject.toml instead of the project's own.",
-)
+@config_option
 @click.option(
     "--select",
     multiple=True,
@@ -347,12 +351,7 @@ def _exit_code(result: ScanResult, fail_under: float | None, exit_zero: bool) ->
 
 @main.command("clean")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Use this debtlint.yaml or pyproject.toml instead of the project's own.",
-)
+@config_option
 @click.option(
     "--cache-dir",
     type=click.Path(path_type=Path, file_okay=False),
@@ -474,12 +473,7 @@ def _rule_info(rule: type[Rule]) -> dict[str, object]:
     type=click.IntRange(0),
     help="How many steps around the --focus nodes to show, in either direction [default: 2].",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Use this debtlint.yaml or pyproject.toml instead of the project's own.",
-)
+@config_option
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 def graph_command(
     paths: tuple[Path, ...],
@@ -594,12 +588,7 @@ def _check_starter(root: Path, name: str, text: str) -> None:
 
 @main.command("config")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Use this debtlint.yaml or pyproject.toml instead of the project's own.",
-)
+@config_option
 @click.option("--select", multiple=True, help="As for `scan`: see which rules it would run.")
 @click.option("--extend-select", multiple=True, help="As for `scan`.")
 @click.option("--ignore", multiple=True, help="As for `scan`.")
