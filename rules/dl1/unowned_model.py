@@ -38,8 +38,8 @@ class UnownedModel(ProjectRule):
 
     Known false positives: owners recorded outside the repository (a wiki, registry tags); throw-away
     models in tests (files under `tests/` and `test_*.py` are skipped by default, see
-    `include-tests`). Known false negatives: a model class only built through Hydra's
-    `instantiate(cfg.model)` counts as unused.
+    `include-tests`). Known false negatives: a model class built through Hydra's
+    `instantiate(cfg.model)` counts as used only when its `_target_` can be read from the config.
 
     ## Why is this bad?
     Sculley et al. (2015) describe how models become shared, entangled assets whose boundaries
