@@ -330,11 +330,14 @@ class FactExtractor:
         method: str | None = None
         if qual is not None:
             entries = self.ctx.catalog.lookup_call(qual)
+        unmatched_receiver: Value | None = None
         if not entries and isinstance(func, cst.Attribute):
             # `df.to_csv(...)`, and also methods of imported classes: `AutoModel.from_pretrained`.
             method = func.attr.value
             entries = self.ctx.catalog.lookup_method(method, self.ctx.imported_roots)
-            if not entries and _is_model(self.evaluator.eval(func.value, self.scope)):
+            if not entries:
+                unmatched_receiver = self.evaluator.eval(func.value, self.scope)
+            if unmatched_receiver is not None and _is_model(unmatched_receiver):
                 # A model built without importing its library (Hydra's `instantiate`, a loaded
                 # artifact): its `fit`/`predict` count whichever ML library it comes from.
                 entries = tuple(
@@ -343,27 +346,12 @@ class FactExtractor:
                     if e.receiver == "model"
                 )
         if not entries:
-            if isinstance(func, cst.Attribute) and qual is None:
-                receiver = self.evaluator.eval(func.value, self.scope)
-                if receiver.glue:
-                    # `parser.add_argument(...)`, `logger.info(...)`: plumbing of a glue object.
-                    self._note_role("glue")
-                    self._remember(node, self._glue_method(node, func.attr.value, receiver))
-                    return
-            self._record_call_site(node, qual)
-            if qual in _PIPELINE_NODES:
-                self._pipeline_node(node)
-            if qual in _INSTANTIATE and node.args:
-                self._instantiated(node, qual)
+            if unmatched_receiver is not None and qual is None and unmatched_receiver.glue:
+                # `parser.add_argument(...)`, `logger.info(...)`: plumbing of a glue object.
+                self._note_role("glue")
+                self._remember(node, self._glue_method(node, func.attr.value, unmatched_receiver))  # type: ignore[union-attr]
                 return
-            if isinstance(func, cst.Name) and func.value in self._parameter_trains:
-                args = [self.evaluator.eval(a.value, self.scope) for a in node.args]
-                for use in self._parameter_trains[func.value]:
-                    use.inputs = sorted(set(use.inputs) | merge_reads(args))
-            if isinstance(func, cst.Name) and func.value in self._returns:
-                self._remember(node, self._returned(node, self._returns[func.value]))
-            else:
-                self._maybe_instance(node, qual)
+            self._unmatched_call(node, qual)
             return
         call = _Args(node)
         receiver = (
@@ -470,31 +458,58 @@ class FactExtractor:
             return list(value.strings)
         return [value.text] if value.text else []
 
-    def _record_call_site(self, node: cst.Call, qual: str | None) -> None:
-        """Calls into this project's own functions with string arguments (see CallSite)."""
+    def _unmatched_call(self, node: cst.Call, qual: str | None) -> None:
+        """A call the knowledge tables do not know: maybe one of this project's functions or
+        classes. Its arguments are evaluated once, for everything below that needs them."""
         func = node.func
-        if isinstance(func, cst.Name) and qual is None:
-            callee = f"{self.ctx.module_name}.{func.value}" if self.ctx.module_name else func.value
+        local = func.value if isinstance(func, cst.Name) else None
+        if local is not None and qual is None:
+            callee: str | None = (
+                f"{self.ctx.module_name}.{local}" if self.ctx.module_name else local
+            )
         elif qual is not None and self.project_module(qual.rpartition(".")[0]):
             callee = qual
         else:
+            callee = None
+        follows = local is not None and (local in self._parameter_trains or local in self._returns)
+        args = (
+            [self.evaluator.eval(a.value, self.scope) for a in node.args]
+            if callee is not None or follows
+            else []
+        )
+        if callee is not None:
+            self._record_call_site(node, callee, args)
+        if qual in _PIPELINE_NODES:
+            self._pipeline_node(node)
+        if qual in _INSTANTIATE and node.args:
+            self._instantiated(node, qual)
             return
-        call = _Args(node)
-        args = [self._site_text(a) for a in call.positional]
-        kwargs = {k: t for k, v in call.keywords.items() if (t := self._site_text(v)) is not None}
+        if local is not None and local in self._parameter_trains:
+            for use in self._parameter_trains[local]:
+                use.inputs = sorted(set(use.inputs) | merge_reads(args))
+        if local is not None and local in self._returns:
+            # A local function's result: what it returns, plus whatever its arguments carry in.
+            value = self._returns[local]
+            self._remember(node, replace(value, reads=value.reads | merge_reads(args)))
+        else:
+            self._maybe_instance(node, qual)
+
+    def _record_call_site(self, node: cst.Call, callee: str, values: list[Value]) -> None:
+        """Calls into this project's own functions with string arguments (see CallSite)."""
+        args: list[str | None] = []
+        kwargs: dict[str, str] = {}
+        for arg, value in zip(node.args, values, strict=True):
+            if arg.star:
+                continue  # `*args`, `**kwargs`: which parameter they fill is unknown
+            if arg.keyword is not None:
+                if value.text is not None:
+                    kwargs[arg.keyword.value] = value.text
+            else:
+                args.append(value.text)
         if any(a is not None for a in args) or kwargs:
             self.facts.calls.append(
                 CallSite(callee, args, kwargs, self.ctx.span(node), self._function())
             )
-
-    def _site_text(self, node: cst.BaseExpression) -> str | None:
-        value = self.evaluator.eval(node, self.scope)
-        return value.text
-
-    def _returned(self, node: cst.Call, value: Value) -> Value:
-        # A local function's result: what it returns, plus whatever its arguments carry in.
-        args = [self.evaluator.eval(arg.value, self.scope) for arg in node.args]
-        return replace(value, reads=value.reads | merge_reads(args))
 
     def _remember(self, node: cst.Call, value: Value) -> None:
         self._results[id(node)] = value
