@@ -201,9 +201,17 @@ def _analyse_source(
     for rule in started:
         if id(rule) not in crashed and _contained(result, rule.code, rule.finish):
             result.findings.extend(rule.take_findings())
+            _contained(result, rule.code, _share_facts, rule, result.facts)
         else:
             rule.take_findings()  # a half-finished check reports nothing
     return result
+
+
+def _share_facts(rule: FileRule, facts: FileFacts) -> None:
+    """What a rule with a project part keeps of this file for phase 2."""
+    data = rule.project_facts()
+    if data is not None:
+        facts.rule_facts[rule.code] = data
 
 
 def _contained(result: FileResult, code: str, func: Callable[..., object], *args: object) -> object:

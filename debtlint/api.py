@@ -4,7 +4,16 @@ from debtlint.complexity import Complexity, model_complexity
 from debtlint.facts.context import FileContext
 from debtlint.facts.frames import PandasNames, pandas_names
 from debtlint.facts.names import dotted
-from debtlint.facts.rows import DEFAULT_PREPROCESSORS, RowAnalysis, row_analysis
+from debtlint.facts.rows import DEFAULT_PREPROCESSORS, RowAnalysis, may_split, row_analysis
+from debtlint.facts.torchloops import (
+    disables_grad,
+    has_training_step,
+    is_optimizer_step,
+    method_name,
+    surely_disables_grad,
+    torch_optimizers_assigned,
+)
+from debtlint.facts.walk import iter_tree, scope_nodes
 from debtlint.findings import Confidence, Finding, Location, Severity
 from debtlint.graph import Declaration, Model, Owner, ProjectGraph, Read
 from debtlint.notebook import notebook_invocation
@@ -31,9 +40,18 @@ __all__ = [
     "Rule",
     "Severity",
     "Status",
+    "disables_grad",
     "dotted",
+    "has_training_step",
+    "is_optimizer_step",
+    "iter_tree",
+    "may_split",
+    "method_name",
     "model_complexity",
     "notebook_invocation",
     "pandas_names",
     "row_analysis",
+    "scope_nodes",
+    "surely_disables_grad",
+    "torch_optimizers_assigned",
 ]

@@ -26,7 +26,7 @@ from debtlint.metadata.mlproject import load_mlproject
 from debtlint.metadata.requirements import load_requirements
 from debtlint.phase1 import phase1_options, run_phase1
 from debtlint.plugins import PluginError, pack_directories
-from debtlint.rule import RuleSet
+from debtlint.rule import FileRule, RuleSet
 from debtlint.score import Score, compute_score, remediation_minutes
 from debtlint.suppress import Suppressed, apply_suppressions, check_settings
 
@@ -188,6 +188,21 @@ def scan(
     manifest = load_manifest(settings, notes)
     facts = [r.facts for r in results]
     graph = build_graph(root, facts, manifest, catalog)
+
+    def find_files(extensions: tuple[str, ...]) -> list[str]:
+        # Other kinds of project files (DL504's configs), found as the sources were.
+        return discover(
+            root,
+            paths,
+            exclude=settings.exclude if settings.exclude is not None else (),
+            extend_exclude=settings.extend_exclude,
+            respect_gitignore=settings.respect_gitignore,
+            max_file_size=settings.max_file_size,
+            use_default_excludes=settings.exclude is None,
+            extensions=extensions,
+        ).files
+
+    graph.file_finder = find_files
     findings: list[Finding] = []
     tracebacks: list[str] = []
     for result in results:
@@ -208,6 +223,17 @@ def scan(
         except Exception as exc:
             rule.take_findings()  # a half-finished check must not report anything
             findings.append(_internal_error(rule.code, None, f"{type(exc).__name__}: {exc}"))
+            tracebacks.append(traceback.format_exc())
+    # File rules with a project part (FileRule.check_project), on the facts their file part kept.
+    for file_rule in ruleset.file_rules:
+        if type(file_rule).check_project is FileRule.check_project:
+            continue
+        try:
+            file_rule.check_project(graph)
+            findings.extend(file_rule.take_findings())
+        except Exception as exc:
+            file_rule.take_findings()
+            findings.append(_internal_error(file_rule.code, None, f"{type(exc).__name__}: {exc}"))
             tracebacks.append(traceback.format_exc())
     findings = _in_notebook_cells(findings, graph.files)
     findings = assign_fingerprints(findings)

@@ -10,7 +10,7 @@ carries where it came from (file, line) and how sure we are. Rules read it throu
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from debtlint.metadata.dvc import DvcProject
 from debtlint.metadata.kedro import CatalogEntry
 from debtlint.metadata.mlproject import MLProject
 from debtlint.metadata.requirements import Requirements
+from debtlint.practice import CiEvidence, ci_evidence
 from debtlint.resolve import Resolver
 
 
@@ -113,6 +114,11 @@ class ProjectGraph:
         self.manifest = manifest
         self._models: dict[str, Model] = {}
         self._flow: FlowQueries | None = None
+        self._ci: CiEvidence | None = None
+        # Finds project files of other kinds (YAML/JSON configs, DL504) the way discovery found
+        # the source files; set by the engine, walked only when a rule asks (project_files).
+        self.file_finder: Callable[[tuple[str, ...]], list[str]] | None = None
+        self._found: dict[tuple[str, ...], list[str]] = {}
         self.configs: ConfigStore | None = None
         self.root = Path(".")
         self.catalog: Catalog | None = None  # to tell which Hydra `_target_` is a model
@@ -214,6 +220,30 @@ class ProjectGraph:
             self._flow = FlowQueries(self)
         return self._flow
 
+    def test_files(self) -> list[FileFacts]:
+        """The test files that hold tests: a path the score counts as a test (``FileFacts.is_test``:
+        ``tests/``, ``test_*.py``, ``*_test.py``, ``conftest.py``, ...) that defines something a
+        test runner collects (a ``test*`` function, a ``Test*`` class, a ``TestCase``) or imports
+        a test framework. An evaluation script called ``test_model.py`` is not one."""
+        return [f for _, f in sorted(self.files.items()) if _holds_tests(f)]
+
+    def ci(self) -> CiEvidence:
+        """The CI configurations at the root, which of them run tests and whether the root is a
+        repository root (:func:`debtlint.practice.ci_evidence`, the evidence the score uses);
+        read on first use."""
+        if self._ci is None:
+            self._ci = ci_evidence(self.root)
+        return self._ci
+
+    def project_files(self, extensions: Sequence[str]) -> list[str]:
+        """Project files (POSIX paths relative to the root) ending with one of ``extensions``,
+        found like the source files: same scanned paths, excludes, ``.gitignore`` and size
+        limit. Walked on first use only; empty when the graph was built without a finder."""
+        key = tuple(sorted(extensions))
+        if key not in self._found:
+            self._found[key] = sorted(self.file_finder(key)) if self.file_finder else []
+        return self._found[key]
+
     def nodes_of_kind(self, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
         for node, data in self.g.nodes(data=True):
             if data.get("kind") == kind:
@@ -221,6 +251,22 @@ class ProjectGraph:
 
 
 # -- building -------------------------------------------------------------------------------------
+_TEST_FRAMEWORKS = frozenset({"pytest", "unittest", "hypothesis", "nose", "nose2"})
+
+
+def _holds_tests(facts: FileFacts) -> bool:
+    if not facts.is_test or facts.parse_error is not None or facts.notebook is not None:
+        return False
+    for name, params in facts.functions.items():
+        # `def test(model, loader)` is how ML scripts spell "evaluate on the test split".
+        if name.startswith("test") and not (name == "test" and params):
+            return True
+    for info in facts.classes:
+        if info.name.startswith("Test") or any(b.endswith("TestCase") for b in info.bases):
+            return True
+    return any(m.split(".", 1)[0] in _TEST_FRAMEWORKS for m in facts.imported_modules)
+
+
 def build_graph(
     root: Path, files: Sequence[FileFacts], manifest: Manifest, catalog: Catalog | None = None
 ) -> ProjectGraph:

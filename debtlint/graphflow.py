@@ -13,6 +13,7 @@ condensation (strongly connected components) in reverse topological order, not w
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import shlex
@@ -81,6 +82,7 @@ class FlowQueries:
         self._downstream: dict[str, frozenset[str]] | None = None
         self._first: dict[str, dict[str, list[Hop]]] = {}
         self._lines: dict[str, dict[Any, int]] = {}
+        self._raw: dict[str, Any] = {}
 
     # -- labels ----------------------------------------------------------------------------------
     def kind(self, node: str) -> str:
@@ -387,6 +389,32 @@ class FlowQueries:
                 with suppress(OSError, ValueError, YamlError):
                     self._lines[file] = load_yaml_file(root / file, file).lines
         return self._lines[file].get(tuple(keys))
+
+    def raw_config(self, file: str, max_bytes: int = 512 * 1024) -> Any:
+        """A project YAML or JSON file as written (no Hydra composition), None when it is
+        larger than ``max_bytes`` or cannot be read; read once, its key lines then serve
+        :meth:`config_line`."""
+        if file in self._raw:
+            return self._raw[file]
+        self._raw[file] = None
+        root = getattr(getattr(self.graph, "configs", None), "root", None)
+        if root is None:
+            return None
+        path = root / file
+        with suppress(OSError, ValueError, YamlError, RecursionError):
+            if path.stat().st_size > max_bytes:
+                return None
+            try:
+                doc = load_yaml_file(path, file)
+            except YamlError:
+                if not file.endswith(".json"):
+                    raise
+                # JSON that PyYAML's YAML 1.1 reader refuses (tabs, some escapes): no lines.
+                self._raw[file] = json.loads(path.read_text(encoding="utf-8"))
+                return self._raw[file]
+            self._lines.setdefault(file, doc.lines)
+            self._raw[file] = doc.data
+        return self._raw[file]
 
     @staticmethod
     def is_data_path(path: str) -> bool:

@@ -33,11 +33,42 @@ CI_FILES = (
     "cloudbuild.yml",
 )
 CI_FOLDERS = (".github/workflows", ".buildkite", ".azure-pipelines", ".ci")
-# A CI job that runs tests says one of these somewhere (directly, or through tox/nox/make).
+# A CI job that runs tests says one of these somewhere: a test runner, a task runner's test task
+# (tox, nox, `make test`/`make tests`/`make unit-test`, `hatch test`, `pixi run test`, `just test`),
+# a script named for running tests (`./run_tests.sh`, `script/test`, `python tests/run.py`) or
+# CircleCI's python orb `python/test` job.
 RUNS_TESTS = re.compile(
-    r"\b(pytest|py\.test|unittest|nosetests|nose2|tox|nox|make\s+(?:test|check)|bazel\s+test"
-    r"|coverage\s+run|setup\.py\s+test|hatch\s+(?:run\s+)?test)\b"
+    r"\b(pytest|py\.test|unittest|nosetests|nose2|tox|nox|bazel\s+test"
+    r"|make\s+(?:[\w-]*test[\w-]*|check)|coverage\s+run|setup\.py\s+test"
+    r"|(?:hatch|pdm|pixi|rye|uv|poetry|just|invoke|inv|task)\s+(?:run\s+)?tests?"
+    r"|python/test)\b"
+    r"|(?:^|[\s/'\"=])(?:run[-_]?)?(?:unit[-_]?)?tests?(?:[-_][\w-]+)?\.(?:sh|bash|py)\b"
+    r"|\bscripts?/(?:run[-_]?)?tests?\b|\btests?/[\w./-]+\.py\b",
+    re.MULTILINE,
 )
+# CI configuration that pulls jobs from files debtlint does not read (GitLab's top-level
+# `include:`, a reusable workflow of another repository, Azure `template:`, CircleCI orbs, Travis
+# `import:`, a Jenkins shared library): a test run may be hidden there. (An indented `include:`
+# is a GitHub matrix entry, not an include.)
+DELEGATES = re.compile(
+    r"^(?:include|orbs|import)\s*:|^\s*(?:-\s*)?template\s*:"
+    r"|\buses:\s*['\"]?[\w.-]+/[\w.-]+/\.github/workflows/|@Library\b",
+    re.MULTILINE,
+)
+# A CI job that runs pre-commit runs the hooks of `.pre-commit-config.yaml`, which may run tests.
+RUNS_PRE_COMMIT = re.compile(r"\bpre-commit\s+run\b|\bpre-commit/action@|\bprek\s+run\b")
+PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
+# Files that only a repository root has (or a checkout exported from one, such as a snapshot).
+REPOSITORY_MARKERS = (
+    ".git",
+    ".hg",
+    ".gitignore",
+    ".gitattributes",
+    ".github",
+    ".gitlab",
+    ".hgignore",
+)
+MAX_PARENTS = 64  # how far up to look for an enclosing repository
 # Dependency manifests: a project that declares what it needs, pinned or not.
 _SETUP_DEPS = re.compile(r"\b(install_requires|requires)\s*=")
 _PYPROJECT_DEPS = re.compile(
@@ -63,6 +94,12 @@ HF_CARD_FRONT_MATTER = re.compile(r"\A---\s*\n(?:.*\n){0,60}?(model-index|pipeli
 class CiEvidence:
     files: list[str] = field(default_factory=list)
     runs_tests: list[str] = field(default_factory=list)  # the CI files that run tests
+    # CI files that pull jobs from configuration not read here (includes, remote templates).
+    delegates: list[str] = field(default_factory=list)
+    # Whether the root is where CI configuration would live: a repository root (or an exported
+    # copy of one), not a folder inside a larger repository or a bare copy of some code (an
+    # sdist, a vendored folder). Where it is not, missing CI files say nothing.
+    repository_root: bool = False
 
 
 @dataclass
@@ -103,9 +140,34 @@ def ci_evidence(root: Path) -> CiEvidence:
             continue
         rel = path.relative_to(root).as_posix()
         found.files.append(rel)
-        if RUNS_TESTS.search(text):
+        if RUNS_TESTS.search(text) or (RUNS_PRE_COMMIT.search(text) and _pre_commit_tests(root)):
             found.runs_tests.append(rel)
+        if DELEGATES.search(text):
+            found.delegates.append(rel)
+    found.repository_root = is_repository_root(root)
     return found
+
+
+def _pre_commit_tests(root: Path) -> bool:
+    """Whether a hook of the pre-commit configuration runs tests. Counted only when a CI job runs
+    pre-commit: hooks on developers' machines can be skipped or never installed."""
+    text = read_small(root / PRE_COMMIT_CONFIG)
+    return text is not None and RUNS_TESTS.search(text) is not None
+
+
+def is_repository_root(root: Path) -> bool:
+    """The root holds a ``.git``/``.hg``, or, when no folder above it does, a file or folder that
+    only repository roots have (``.gitignore``, ``.github``, ...: a snapshot of a repository
+    without its history). A folder inside a larger repository is not one: its CI lives above."""
+    try:
+        if any((root / vcs).exists() for vcs in (".git", ".hg")):
+            return True
+        for parent in list(root.resolve().parents)[:MAX_PARENTS]:
+            if (parent / ".git").exists() or (parent / ".hg").exists():
+                return False
+        return any((root / marker).exists() for marker in REPOSITORY_MARKERS)
+    except OSError:
+        return False
 
 
 def dependency_manifests(root: Path) -> list[str]:

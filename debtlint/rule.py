@@ -207,9 +207,20 @@ class FileRule(Rule):
     def finish(self) -> None:
         """Called after the walk of each file."""
 
+    def project_facts(self) -> Any:
+        """Plain data (JSON values) this file gives the rule's project part, read after
+        :meth:`finish`; None gives nothing. It is stored with the file's facts, in
+        ``FileFacts.rule_facts[code]``, so it is cached and crosses process boundaries."""
+        return None
+
+    def check_project(self, graph: ProjectGraph) -> None:
+        """Phase 2 of a file rule whose verdict needs the whole project (another module may
+        change what one file shows). Reads each file's ``rule_facts.get(self.code)`` and reports
+        at a :class:`Location`. Runs once per scan, after the project rules."""
+
     def report(
         self,
-        node: cst.CSTNode,
+        node: cst.CSTNode | Location,
         message: str,
         *,
         entity: str = "",
@@ -218,8 +229,9 @@ class FileRule(Rule):
         help: str = "",
         properties: Mapping[str, Any] | None = None,
     ) -> None:
+        """Report at a node, or at a location in this file (a comment from ``ctx.comments``)."""
         self._emit(
-            self.ctx.location(node),
+            node if isinstance(node, Location) else self.ctx.location(node),
             message,
             entity=entity,
             severity=severity,

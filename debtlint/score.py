@@ -46,6 +46,7 @@ from typing import Any
 import networkx as nx
 
 from debtlint.complexity import model_complexity
+from debtlint.facts.model import FileFacts
 from debtlint.findings import Finding, Severity
 from debtlint.graph import Model, ProjectGraph
 from debtlint.practice import ProjectEvidence, load_evidence
@@ -483,7 +484,7 @@ def project_inputs(
         columns=_columns(graph),
         glue=_glue(code_files),
         training_files=tuple(sorted({p for m in models for p in m.trained_in})),
-        evidence=_static_evidence(graph, project, covered_scope=None),
+        evidence=_static_evidence(_project_wide(graph, project), covered_scope=None),
         no_model=not models,
     )
 
@@ -613,15 +614,11 @@ def _covered(module: str, imports: set[str]) -> bool:
     return False
 
 
-def _static_evidence(
-    graph: ProjectGraph, project: ProjectEvidence, covered_scope: set[str] | None
-) -> dict[str, Evidence]:
-    evidence: dict[str, Evidence] = {}
-    tests = [f for f in graph.files.values() if f.is_test]
-    imports = {m for f in tests for m in f.imported_modules}
-    ml = [f for f in graph.files.values() if _is_ml_code(f)]
+def _static_evidence(base: _ProjectWide, covered_scope: set[str] | None) -> dict[str, Evidence]:
+    tests, imports, ml = base.tests, base.imports, base.ml
     if covered_scope is not None:
         ml = [f for f in ml if f.path in covered_scope]
+    evidence: dict[str, Evidence] = {}
     if not tests:
         evidence["tests"] = Evidence(0.0, "no test files")
     else:
@@ -631,22 +628,45 @@ def _static_evidence(
             round(TESTS_PRESENT + (1 - TESTS_PRESENT) * share, 4),
             f"{len(tests)} test files; they import {covered}/{len(ml)} ML modules",
         )
+    evidence.update(base.fixed)
+    return evidence
+
+
+@dataclass
+class _ProjectWide:
+    """The evidence that is the same for the project and for each of its models (computed once
+    per scan: once per model, it was a third of a warm scan of scikit-learn)."""
+
+    tests: list[FileFacts]
+    imports: set[str]
+    ml: list[FileFacts]
+    fixed: dict[str, Evidence]
+
+
+def _project_wide(graph: ProjectGraph, project: ProjectEvidence) -> _ProjectWide:
+    tests = [f for f in graph.files.values() if f.is_test]
+    fixed: dict[str, Evidence] = {}
     ci = project.ci
     if ci.runs_tests:
-        evidence["ci"] = Evidence(1.0, f"{ci.runs_tests[0]} runs tests")
+        fixed["ci"] = Evidence(1.0, f"{ci.runs_tests[0]} runs tests")
     elif ci.files:
-        evidence["ci"] = Evidence(CI_PRESENT, f"{ci.files[0]} (no test run found)")
+        fixed["ci"] = Evidence(CI_PRESENT, f"{ci.files[0]} (no test run found)")
     else:
-        evidence["ci"] = Evidence(0.0, "no CI configuration")
-    evidence["dependencies"] = _dependency_evidence(graph, project)
+        fixed["ci"] = Evidence(0.0, "no CI configuration")
+    fixed["dependencies"] = _dependency_evidence(graph, project)
     saved = any(m.artifacts for m in graph.models() if not graph.files[m.path].is_test)
     if not saved:
-        evidence["model_cards"] = Evidence(None, "no saved models")
+        fixed["model_cards"] = Evidence(None, "no saved models")
     elif project.model_cards:
-        evidence["model_cards"] = Evidence(1.0, ", ".join(project.model_cards[:3]))
+        fixed["model_cards"] = Evidence(1.0, ", ".join(project.model_cards[:3]))
     else:
-        evidence["model_cards"] = Evidence(0.0, "models are saved, no model card found")
-    return evidence
+        fixed["model_cards"] = Evidence(0.0, "models are saved, no model card found")
+    return _ProjectWide(
+        tests=tests,
+        imports={m for f in tests for m in f.imported_modules},
+        ml=[f for f in graph.files.values() if _is_ml_code(f)],
+        fixed=fixed,
+    )
 
 
 def _dependency_evidence(graph: ProjectGraph, project: ProjectEvidence) -> Evidence:
@@ -702,6 +722,7 @@ def per_model_scores(
     predicting = _predicting_models(graph)
     sites = _read_sites(graph)
     remote = _remote_nodes(graph)
+    wide = _project_wide(graph, project)
     out = []
     for model in models:
         files, data = model_scope(graph, model)
@@ -724,7 +745,7 @@ def per_model_scores(
             columns=None,
             glue=_glue(graph.files[p] for p in sorted(files)),
             training_files=tuple(sorted(model.trained_in)),
-            evidence=_static_evidence(graph, project, covered_scope=files),
+            evidence=_static_evidence(wide, covered_scope=files),
             no_model=False,
         )
         tally = Tally.of(scoped, minutes)

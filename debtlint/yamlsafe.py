@@ -1,6 +1,7 @@
 """Safe, bounded YAML loading that remembers the line of every key, for errors that name file and line.
 
-Only ``yaml.SafeLoader`` is used. Inputs are bounded in size and in the number of nodes reachable
+Only the safe loader is used (libyaml's ``CSafeLoader`` when PyYAML was built with it: it reads the
+knowledge tables about ten times faster, which is a quarter of a warm scan's start-up). Inputs are bounded in size and in the number of nodes reachable
 through aliases, so a hostile file (an "anchor bomb") is an error, not a hang.
 """
 
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
 MAX_YAML_NODES = 200_000
@@ -47,7 +50,7 @@ class YamlDoc:
 def load_yaml_text(text: str, path: str) -> YamlDoc:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         raise YamlError(path, None, f"file is larger than {MAX_YAML_BYTES // 1024 // 1024} MiB")
-    loader = yaml.SafeLoader(text)
+    loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -59,6 +62,8 @@ def load_yaml_text(text: str, path: str) -> YamlDoc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:  # libyaml's own guard against what RecursionError is below
+            raise YamlError(path, line, "YAML nested too deeply") from None
         raise YamlError(path, line, f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise YamlError(path, None, f"invalid YAML: {exc}") from None

@@ -6,6 +6,7 @@ import builtins
 
 import libcst as cst
 
+from debtlint.facts.comments import Comment, source_comments
 from debtlint.facts.deepstack import call_with_deep_stack
 from debtlint.facts.model import Span
 from debtlint.facts.names import dotted, qualify
@@ -42,6 +43,7 @@ class FileContext:
         self.aliases = aliases
         self.imported_roots = imported_roots
         self._positions: Positions | None = None
+        self._comments: list[Comment] | None = None
         # Analyses several rules share (pandas names, row facts), computed once per file. Kept on
         # the context so they die with it: a module-level cache keyed by the context leaked every
         # file's tree when its values referred back to the context.
@@ -58,6 +60,13 @@ class FileContext:
             if head in _BUILTINS:
                 name = f"builtins.{plain}"
         return self.catalog.normalise(name) if name else None
+
+    @property
+    def comments(self) -> list[Comment]:
+        """The file's comments from the tokenizer (the walk does not visit comment nodes)."""
+        if self._comments is None:
+            self._comments = source_comments(self.source)
+        return self._comments
 
     def span(self, node: cst.CSTNode) -> Span:
         if self._positions is None:

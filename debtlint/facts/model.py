@@ -218,6 +218,8 @@ class FileFacts:
     # module; and, in any file, the places that run or import a notebook.
     notebook: NotebookInfo | None = None
     notebook_runs: list[NotebookRun] = field(default_factory=list)
+    # What file rules with a project part (FileRule.project_facts) recorded, by rule code.
+    rule_facts: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -20,7 +20,7 @@ different data can hide a leak (a missed finding) but is made not to invent one:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -116,6 +116,11 @@ class Split:
     line: int
     end_line: int
     loop: bool = False  # a cross-validation loop (fits inside it happen per fold)
+    # The names bound to each side, when the split's outputs are unpacked (`X_tr, X_te, ... =`,
+    # `for tr, va in ...`): the training side and the held-out side.
+    train: frozenset[str] = frozenset()
+    test: frozenset[str] = frozenset()
+    labels: cst.BaseExpression | None = None  # the `y` argument, when there is one
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,7 @@ class ScopeRows:
 
     name: str
     params: list[str] = field(default_factory=list)
+    body: list[cst.CSTNode] = field(default_factory=list)  # the statements the scope walked
     edges: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # src -> [(dst, line)]
     train_parts: set[str] = field(default_factory=set)
     test_parts: set[str] = field(default_factory=set)
@@ -212,6 +218,9 @@ class _Builder:
         self.constructed: dict[str, tuple[str, frozenset[str]]] = {}
         # function name -> (parameter index, Fit inside it) for functions that fit a parameter.
         self.summaries: dict[str, list[tuple[int, Fit]]] = {}
+        # id of a `train_test_split` call -> (train, test) names its unpacked outputs bind; the
+        # assignment is walked before the call it holds.
+        self.outputs: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
     def line(self, node: cst.CSTNode) -> int:
         return self.ctx.span(node)[0]
@@ -294,17 +303,22 @@ class _Builder:
         scopes: list[ScopeRows] = []
         # Functions first, so that calls to them from the module code can use their summaries.
         for function in functions:
-            scope = ScopeRows(function.name.value, [p.name.value for p in function.params.params])
+            scope = ScopeRows(
+                function.name.value, [p.name.value for p in function.params.params], [function.body]
+            )
             self.scan(scope, [function.body])
             self.summarise(scope)
             scopes.append(scope)
-        top = ScopeRows("<module>")
-        self.scan(top, list(module.body))
+        # Not the top-level functions and classes: their bodies are scopes of their own (walking
+        # them here too reported a leak inside a function twice, and mixed its locals with the
+        # script's names).
+        top = ScopeRows("<module>", [], [s for s in module.body if type(s) not in _SCOPE_TYPES])
+        self.scan(top, top.body)
         scopes.append(top)
         # Functions calling other functions of the file: a second pass with all summaries known.
         for index, (function, scope) in enumerate(zip(functions, scopes, strict=False)):
             if scope.called & set(self.summaries):
-                fresh = ScopeRows(scope.name, scope.params)
+                fresh = ScopeRows(scope.name, scope.params, scope.body)
                 self.scan(fresh, [function.body])
                 scopes[index] = fresh
         return RowAnalysis(scopes)
@@ -354,10 +368,13 @@ class _Builder:
                 for left, right in zip(target.elements, value.elements, strict=True):
                     self.assign(scope, [left.value], right.value, keep)
                 continue
-            names = self.targets(target)
             # `df["a"] = ...` changes df: its other names flow in too (they already are df's).
-            for name in names:
-                self.edge(scope, sources | self.names(target) - {name}, name, line)
+            # Per element of a tuple target: `X_tr, X_te = ...` must not make X_te one of X_tr's
+            # sources (the held-out side would then reach the training side).
+            for element in _target_elements(target):
+                reads = self.names(element) if type(element) is not cst.Name else set()
+                for name in self.targets(element):
+                    self.edge(scope, sources | reads - {name}, name, line)
             if isinstance(value, cst.Call):
                 self.split_outputs(scope, target, value)
 
@@ -368,6 +385,7 @@ class _Builder:
         if isinstance(target, (cst.Tuple, cst.List)) and len(outputs) % 2 == 0:
             scope.train_parts.update(outputs[0::2])
             scope.test_parts.update(outputs[1::2])
+            self.outputs[id(call)] = (frozenset(outputs[0::2]), frozenset(outputs[1::2]))
         else:
             scope.train_parts.update(outputs)
 
@@ -396,14 +414,28 @@ class _Builder:
             self.assign(scope, [target], iterator)
             return
         indices = self.targets(target)
+        train: frozenset[str] = frozenset(indices)
+        test: frozenset[str] = frozenset()
         if len(indices) == 2:
             scope.train_parts.add(indices[0])
             scope.test_parts.add(indices[1])
+            train, test = frozenset(indices[:1]), frozenset(indices[1:])
         else:
             scope.train_parts.update(indices)
         sources = frozenset(self.names(iterator.args[0].value)) if iterator.args else frozenset()
+        labels = _argument(iterator, 1, "y")
         scope.splits.append(
-            Split(node, last, sources, self.line(node), self.end_line(node), loop=True)
+            Split(
+                node,
+                last,
+                sources,
+                self.line(node),
+                self.end_line(node),
+                loop=True,
+                train=train,
+                test=test,
+                labels=labels,
+            )
         )
 
     def call(self, scope: ScopeRows, node: cst.Call) -> None:
@@ -416,12 +448,29 @@ class _Builder:
         line = self.line(node)
         if qual == "sklearn.model_selection.train_test_split":
             sources = set().union(*(self.names(p) for p in positional)) if positional else set()
-            scope.splits.append(Split(node, "train_test_split", frozenset(sources), line, line))
+            train, test = self.outputs.pop(id(node), (frozenset(), frozenset()))
+            labels = positional[1] if len(positional) > 1 else None
+            scope.splits.append(
+                Split(
+                    node,
+                    "train_test_split",
+                    frozenset(sources),
+                    line,
+                    line,
+                    False,
+                    train,
+                    test,
+                    labels,
+                )
+            )
             return
         if qual in _CV_UTILITIES:
             data = keywords.get("X") or (positional[1] if len(positional) > 1 else None)
             api = qual.rsplit(".", 1)[-1]
-            scope.splits.append(Split(node, api, frozenset(self.names(data)), line, line))
+            labels = _argument(node, 2, "y")
+            scope.splits.append(
+                Split(node, api, frozenset(self.names(data)), line, line, labels=labels)
+            )
             return
         if qual is not None and self.ctx.catalog.lookup_call(qual):
             if any(e.role == "evaluate" for e in self.ctx.catalog.lookup_call(qual)):
@@ -444,7 +493,14 @@ class _Builder:
         if method in _FIT_METHODS and api:
             if api.rsplit(".", 1)[-1].endswith("SearchCV") and data is not None:
                 scope.splits.append(
-                    Split(node, api.rsplit(".", 1)[-1], frozenset(self.names(data)), line, line)
+                    Split(
+                        node,
+                        api.rsplit(".", 1)[-1],
+                        frozenset(self.names(data)),
+                        line,
+                        line,
+                        labels=_argument(node, 1, "y"),
+                    )
                 )
             elif matches(api, self.preprocessors) and not matches(api, self.not_preprocessors):
                 scope.fits.append(Fit(node, "preprocess", api, frozenset(self.names(data)), line))
@@ -485,6 +541,29 @@ class _Builder:
         )
         if stops:
             scope.early_stops.append(EarlyStop(node, frozenset(self.names(watched)), line))
+
+
+def _target_elements(target: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The single targets of a possibly nested tuple or list target."""
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [t for e in target.elements for t in _target_elements(e.value)]
+    if isinstance(target, cst.StarredElement):
+        return _target_elements(target.value)
+    return [target]
+
+
+def _argument(call: cst.Call, index: int, keyword: str) -> cst.BaseExpression | None:
+    """The argument at ``index`` (positional) or given as ``keyword=``."""
+    position = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == keyword:
+                return arg.value
+        elif not arg.star:
+            if position == index:
+                return arg.value
+            position += 1
+    return None
 
 
 def _walk_all(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -559,15 +638,27 @@ def _may_leak(ctx: FileContext, fitted: Iterable[str]) -> bool:
     return False
 
 
+def may_split(ctx: FileContext) -> bool:
+    """A split or cross-validation API is named in the file: the cheap check for rules that need
+    the splits but no preprocessing step (pass it as ``row_analysis(..., gate=may_split)``)."""
+    return any(word in ctx.source for word in _SPLIT_WORDS)
+
+
 def row_analysis(
     ctx: FileContext,
     preprocessors: Iterable[str] = DEFAULT_PREPROCESSORS,
     oversamplers: Iterable[str] = DEFAULT_OVERSAMPLERS,
     not_preprocessors: Iterable[str] = DEFAULT_NOT_PREPROCESSORS,
+    gate: Callable[[FileContext], bool] | None = None,
 ) -> RowAnalysis:
-    """The row facts of the file ``ctx`` walks (computed once per file and set of API lists)."""
+    """The row facts of the file ``ctx`` walks (computed once per file and set of API lists).
+
+    ``gate`` is the rule's own cheap necessary condition for a finding, checked before the walk;
+    by default, the one of the preprocessing, oversampling and early-stopping rules. The facts do
+    not depend on it, so rules with different gates share them."""
     key = (tuple(preprocessors), tuple(oversamplers), tuple(not_preprocessors))
-    if not _may_leak(ctx, [*key[0], *key[1]]):
+    allowed = gate(ctx) if gate is not None else _may_leak(ctx, [*key[0], *key[1]])
+    if not allowed:
         # Most library modules: skip the extra walk.
         return RowAnalysis([])
     per_file = ctx.memo.setdefault("row-analysis", {})

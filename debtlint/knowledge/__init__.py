@@ -8,6 +8,7 @@ from debtlint.knowledge.catalog import (
     ArgSpec,
     Catalog,
     CatalogError,
+    KeyHyperparameters,
     ModeSpec,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "ArgSpec",
     "Catalog",
     "CatalogError",
+    "KeyHyperparameters",
     "ModeSpec",
 ]

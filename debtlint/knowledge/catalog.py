@@ -70,7 +70,17 @@ _SLOT_ROLES: dict[str, frozenset[str]] = {
 _TRAIT_ROLES = frozenset({"model-class", "construct", "pretrained"})
 _KIND_KEYS = ("call", "method", "base")
 _ENTRY_KEYS = frozenset({*_KIND_KEYS, "role", "receiver", "traits", "doc", *_SLOT_ROLES})
-_TABLE_KEYS = frozenset({"version", "framework", "imports", "ml", "aliases", "apis", "doc"})
+# Reproducibility knowledge (DL805, DL808): how a run turns deterministic kernels on, and what
+# records where a saved model comes from. See README.md, "Determinism and provenance".
+_REPRO_KEYS = ("determinism", "provenance")
+_REPRO_KINDS: dict[str, tuple[str, ...]] = {
+    "determinism": ("call", "attribute", "text", "config-key"),
+    "provenance": ("call", "method", "text"),
+}
+_TABLE_KEYS = frozenset(
+    {"version", "framework", "imports", "ml", "aliases", "apis", "doc", "hyperparameters", "groups"}
+) | frozenset(_REPRO_KEYS)
+_HYPER_KEYS = frozenset({"call", "keys", "synonyms", "positional", "doc"})
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _IDENT_RE = re.compile(rf"^{_IDENT}$")
@@ -78,6 +88,7 @@ _QUALNAME_RE = re.compile(rf"^{_IDENT}(\.{_IDENT})*$")
 _GLOB_SEGMENT_RE = re.compile(r"^[A-Za-z0-9_*?\[\]!-]+$")
 _GLOB_CHARS = frozenset("*?[")
 _FRAMEWORK_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+_GROUP_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 # Aliases are applied until nothing changes; a chain longer than this is a cycle.
 _MAX_ALIAS_STEPS = 16
 
@@ -174,6 +185,25 @@ class ApiEntry:
 
 
 @dataclass(frozen=True)
+class KeyHyperparameters:
+    """A constructor whose defaults matter: the few parameters its documentation says to tune.
+
+    ``synonyms`` are other spellings the library accepts for them (LightGBM's ``eta``, Keras 2's
+    ``lr``): they count as given but messages name only ``keys``. ``positional`` names the
+    parameters of the leading positional slots (``params``, ``lr`` for a torch optimiser), so that
+    ``Adam(model.parameters(), 1e-3)`` counts as setting ``lr``.
+    """
+
+    framework: str
+    call: str  # a fully qualified name, canonical after aliases
+    keys: tuple[str, ...]
+    synonyms: tuple[str, ...] = ()
+    positional: tuple[str, ...] = ()
+    doc: str = ""
+    origin: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
 class _Table:
     framework: str
     imports: frozenset[str]
@@ -181,6 +211,9 @@ class _Table:
     aliases: tuple[tuple[str, str, int | None], ...]  # (from, to, line)
     entries: tuple[ApiEntry, ...]
     source: str
+    hyperparameters: tuple[KeyHyperparameters, ...] = ()
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (group name, qualified names)
+    repro: tuple[ReproEntry, ...] = ()  # `determinism:` and `provenance:` entries
 
 
 @dataclass
@@ -209,6 +242,26 @@ class Catalog:
         self._imports: dict[str, frozenset[str]] = {t.framework: t.imports for t in self._tables}
         self._entries: tuple[ApiEntry, ...] = ()
         self._index_entries()
+        # A later table (a user's) overrides an earlier one for the same constructor.
+        self._hyper: dict[str, KeyHyperparameters] = {}
+        for table in self._tables:
+            for hyper in table.hyperparameters:
+                call = self.normalise(hyper.call)
+                self._hyper[call] = replace(hyper, call=call)
+        # Files importing none of these cannot call a listed constructor: rules skip them.
+        self.hyperparameter_modules: frozenset[str] = frozenset(
+            module
+            for hyper in self._hyper.values()
+            for module in (hyper.call.partition(".")[0], *self._imports[hyper.framework])
+        )
+        # Named sets of calls that no role describes (`session-reset`, `no-grad`): the union over
+        # tables, so a user's table adds to a built-in group.
+        self._groups: dict[str, frozenset[str]] = {}
+        for table in self._tables:
+            for group, names in table.groups:
+                found = self._groups.get(group, frozenset())
+                self._groups[group] = found | {self.normalise(n) for n in names}
+        self.repro = _ReproIndex(self, [e for t in self._tables for e in t.repro])
         self._module_framework = self._index_modules()
         self.ml_packages: frozenset[str] = frozenset(
             module for t in self._tables if t.ml for module in t.imports
@@ -385,6 +438,15 @@ class Catalog:
             found = tuple(selected)
             self._method_memo[key] = found
         return found
+
+    def key_hyperparameters(self, qualname: str) -> KeyHyperparameters | None:
+        """The key hyperparameters of the constructor ``qualname``, when a table lists them."""
+        return self._hyper.get(self.normalise(qualname))
+
+    def group(self, name: str) -> frozenset[str]:
+        """The canonical qualified names of the ``groups:`` entry ``name`` (empty if unknown);
+        compare them with ``FileContext.qualname``, which is canonical too."""
+        return self._groups.get(name, frozenset())
 
     def model_base(self, qualname: str) -> ApiEntry | None:
         """The ``model-class`` entry when ``qualname`` is a known model base class."""
@@ -590,7 +652,84 @@ def _parse_table(doc: YamlDoc) -> _Table:
     entries = tuple(
         _parse_entry(p, framework, item, ("apis", i)) for i, item in enumerate(data["apis"])
     )
-    return _Table(framework, imports, ml, tuple(aliases), entries, doc.path)
+    hyper: list[KeyHyperparameters] = []
+    if "hyperparameters" in data:
+        if not isinstance(data["hyperparameters"], list):
+            raise p.fail(("hyperparameters",), "hyperparameters: expected a list of entries")
+        for i, item in enumerate(data["hyperparameters"]):
+            hyper.extend(_parse_hyperparameters(p, framework, item, ("hyperparameters", i)))
+    groups: list[tuple[str, tuple[str, ...]]] = []
+    if "groups" in data:
+        if not isinstance(data["groups"], dict):
+            raise p.fail(("groups",), "groups: expected a mapping of group-name: [qualified names]")
+        for group, names in data["groups"].items():
+            keypath = ("groups", str(group))
+            p.string(group, keypath, _GROUP_RE)
+            if not isinstance(names, list):
+                raise p.fail(keypath, f"group {group!r}: expected a list of qualified names")
+            qualnames = p.strings(names, keypath, _QUALNAME_RE) if names else ()
+            for name in qualnames:
+                if "." not in name:
+                    raise p.fail(keypath, f"{name!r}: expected a fully qualified name")
+            groups.append((group, qualnames))
+    repro = tuple(
+        entry
+        for key in _REPRO_KEYS
+        if key in data
+        for entry in _parse_repro(p, framework, key, data[key])
+    )
+    return _Table(
+        framework,
+        imports,
+        ml,
+        tuple(aliases),
+        entries,
+        doc.path,
+        tuple(hyper),
+        tuple(groups),
+        repro,
+    )
+
+
+def _parse_hyperparameters(
+    p: _Parser, framework: str, item: Any, keypath: KeyPath
+) -> list[KeyHyperparameters]:
+    """One `hyperparameters:` entry: `call` (a name or a list), `keys`, optional `positional`."""
+    data = p.mapping(item, keypath, _HYPER_KEYS)
+    for required in ("call", "keys"):
+        if required not in data:
+            raise p.fail(keypath, f"a hyperparameters entry needs `{required}`")
+    calls = p.strings(data["call"], (*keypath, "call"), _QUALNAME_RE)
+    for i, call in enumerate(calls):
+        if "." not in call:
+            where = (*keypath, "call", i) if isinstance(data["call"], list) else (*keypath, "call")
+            raise p.fail(
+                where, f"call {call!r}: expected a fully qualified name such as module.Name"
+            )
+    keys = p.strings(data["keys"], (*keypath, "keys"), _IDENT_RE)
+    names: dict[str, tuple[str, ...]] = {}
+    for optional in ("synonyms", "positional"):
+        if optional not in data:
+            continue
+        if not isinstance(data[optional], list):
+            raise p.fail((*keypath, optional), f"{optional}: expected a list of parameter names")
+        if data[optional]:
+            names[optional] = p.strings(data[optional], (*keypath, optional), _IDENT_RE)
+    doc = p.string(data["doc"], (*keypath, "doc")) if "doc" in data else ""
+    line = p.doc.line_of(keypath)
+    origin = f"{p.doc.path}:{line}" if line else p.doc.path
+    return [
+        KeyHyperparameters(
+            framework,
+            call,
+            tuple(dict.fromkeys(keys)),
+            names.get("synonyms", ()),
+            names.get("positional", ()),
+            doc,
+            origin,
+        )
+        for call in calls
+    ]
 
 
 def _parse_entry(p: _Parser, framework: str, item: Any, keypath: KeyPath) -> ApiEntry:
@@ -697,3 +836,134 @@ def _check_name(p: _Parser, kind: str, name: str, keypath: KeyPath) -> None:
             raise p.fail(keypath, f"{kind} {name!r}: invalid last segment {last!r}")
     elif not _GLOB_SEGMENT_RE.match(last):
         raise p.fail(keypath, f"call {name!r}: invalid glob {last!r}")
+
+
+# -- reproducibility knowledge: `determinism:` and `provenance:` (DL805, DL808) -----------------
+
+ReproKind = Literal["call", "method", "attribute", "text", "config-key"]
+
+
+@dataclass(frozen=True)
+class ReproEntry:
+    """One way a run turns deterministic kernels on (``key`` determinism) or records where a saved
+    model comes from (``key`` provenance).
+
+    ``kind``: a ``call`` (qualified name, ``prefix.*`` or a glob in the last segment), a ``method``
+    (any receiver, in files importing the table's modules), an ``attribute`` assigned a value
+    (``torch.backends.cudnn.deterministic = True``), a ``text`` found in the source (an
+    environment variable name such as ``TF_DETERMINISTIC_OPS``), or a ``config-key`` of a project
+    configuration document (``deterministic`` under a Hydra trainer config). ``switch`` says which
+    argument of a determinism call turns it on; without one, calling it is enough.
+    """
+
+    framework: str
+    key: str
+    kind: ReproKind
+    name: str
+    switch: ArgSpec | None = None
+    doc: str = ""
+    origin: str = field(default="", compare=False)
+
+
+class _ReproIndex:
+    """The reproducibility entries of every table, indexed like the API entries."""
+
+    def __init__(self, catalog: Catalog, entries: Sequence[ReproEntry]) -> None:
+        self._catalog = catalog
+        self._exact: dict[tuple[str, str], ReproEntry] = {}
+        self._prefixes: dict[tuple[str, str], ReproEntry] = {}
+        self._globs: dict[tuple[str, str], list[tuple[re.Pattern[str], int, ReproEntry]]] = {}
+        self._methods: dict[tuple[str, str], list[ReproEntry]] = {}
+        self._names: dict[tuple[str, str], set[str]] = {}
+        self._memo: dict[tuple[str, str], ReproEntry | None] = {}
+        # A later table (a user's) overrides an earlier one for the same name.
+        for entry in entries:
+            if entry.kind == "method":
+                self._methods.setdefault((entry.key, entry.name), []).append(entry)
+            elif entry.kind in ("text", "config-key"):
+                self._names.setdefault((entry.key, entry.kind), set()).add(entry.name)
+            elif entry.kind == "attribute":
+                name = catalog.normalise(entry.name)
+                self._names.setdefault((entry.key, entry.kind), set()).add(name)
+            elif entry.name.endswith(".*"):
+                self._prefixes[(entry.key, catalog.normalise(entry.name[:-2]))] = entry
+            else:
+                parent, _, last = entry.name.rpartition(".")
+                parent = catalog.normalise(parent)
+                if _GLOB_CHARS.isdisjoint(last):
+                    self._exact[(entry.key, f"{parent}.{last}")] = entry
+                else:
+                    literal = len(re.sub(r"\[[^\]]*\]|[*?]", "", last))
+                    globs = self._globs.setdefault((entry.key, parent), [])
+                    globs.append((re.compile(fnmatch.translate(last)), literal, entry))
+                    globs.sort(key=lambda g: -g[1])
+
+    def call(self, key: str, qualname: str) -> ReproEntry | None:
+        """The ``key`` entry for a call: exact name, else the most specific glob of its module,
+        else the longest ``prefix.*``."""
+        memo_key = (key, qualname)
+        if memo_key in self._memo:
+            return self._memo[memo_key]
+        name = self._catalog.normalise(qualname)
+        found = self._exact.get((key, name))
+        parent, _, last = name.rpartition(".")
+        if found is None:
+            found = next(
+                (e for r, _, e in self._globs.get((key, parent), ()) if r.match(last)), None
+            )
+        prefix = parent
+        while found is None and prefix:
+            found = self._prefixes.get((key, prefix))
+            prefix = prefix.rpartition(".")[0]
+        self._memo[memo_key] = found
+        return found
+
+    def method(self, key: str, name: str, imported_roots: frozenset[str]) -> ReproEntry | None:
+        """The ``key`` entry for ``<anything>.name(...)`` in a file importing its framework."""
+        for entry in reversed(self._methods.get((key, name), ())):
+            if not self._catalog.imports_of(entry.framework).isdisjoint(imported_roots):
+                return entry
+        return None
+
+    def names(self, key: str, kind: str) -> frozenset[str]:
+        """The ``attribute`` (canonical qualified names), ``text`` or ``config-key`` entries."""
+        return frozenset(self._names.get((key, kind), ()))
+
+
+_REPRO_ENTRY_KEYS = frozenset(
+    {"call", "method", "attribute", "text", "config-key", "switch", "doc"}
+)
+
+
+def _parse_repro(p: _Parser, framework: str, key: str, raw: Any) -> list[ReproEntry]:
+    if not isinstance(raw, list):
+        raise p.fail((key,), f"{key}: expected a list of entries")
+    allowed = _REPRO_KINDS[key]
+    entries = []
+    for i, item in enumerate(raw):
+        keypath: KeyPath = (key, i)
+        data = p.mapping(item, keypath, _REPRO_ENTRY_KEYS)
+        kinds = [k for k in ("call", "method", "attribute", "text", "config-key") if k in data]
+        if len(kinds) != 1 or kinds[0] not in allowed:
+            raise p.fail(
+                keypath,
+                f"a {key} entry needs exactly one of: {', '.join(f'`{k}`' for k in allowed)}",
+            )
+        kind = cast(ReproKind, kinds[0])
+        name = p.string(data[kind], (*keypath, kind))
+        if kind == "call":
+            _check_name(p, "call", name, (*keypath, kind))
+        elif kind == "attribute" and ("." not in name or not _QUALNAME_RE.match(name)):
+            raise p.fail((*keypath, kind), f"attribute {name!r}: expected module.name.attribute")
+        elif kind in ("method", "config-key") and not _IDENT_RE.match(name):
+            raise p.fail((*keypath, kind), f"{kind} {name!r}: expected a plain name")
+        switch = None
+        if "switch" in data:
+            if kind != "call" or key != "determinism":
+                raise p.fail((*keypath, "switch"), "`switch` applies to determinism calls only")
+            switch, _ = p.argspec(data["switch"], (*keypath, "switch"), "switch")
+        doc = p.string(data["doc"], (*keypath, "doc")) if "doc" in data else ""
+        line = p.doc.line_of(keypath)
+        origin = f"{p.doc.path}:{line}" if line else p.doc.path
+        entries.append(ReproEntry(framework, key, kind, name, switch, doc, origin))
+    return entries

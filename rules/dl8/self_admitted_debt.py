@@ -2,9 +2,10 @@ import re
 
 import libcst as cst
 
-from debtlint.api import FileContext, FileRule, Severity
+from debtlint.api import FileContext, FileRule, Location, Severity
 
 _TAG = re.compile(r"(?<![A-Za-z])(TODO|FIXME|HACK|XXX|KLUDGE)(?![A-Za-z])")
+_MAYBE_COMMENTED_TAG = re.compile(r"#.*(?<![A-Za-z])(?:TODO|FIXME|HACK|XXX|KLUDGE)(?![A-Za-z])")
 # Which pipeline stage a call belongs to, by its role in the knowledge tables.
 _STAGES = {
     "read": "data",
@@ -93,23 +94,22 @@ class SelfAdmittedDebt(FileRule):
 
     def start(self, ctx: FileContext) -> None:
         super().start(ctx)
-        self.enabled = not ctx.catalog.ml_packages.isdisjoint(ctx.imported_roots)
+        # The tokenizer runs only for ML files with a line where a tag follows a `#`.
+        self.enabled = not ctx.catalog.ml_packages.isdisjoint(ctx.imported_roots) and bool(
+            _MAYBE_COMMENTED_TAG.search(ctx.source)
+        )
         self.functions: list[str] = [_MODULE]
         self.roles: dict[str, set[str]] = {}
-        self.comments: list[tuple[cst.Comment, str, str]] = []  # (node, tag, function)
+        self.defs: list[tuple[cst.FunctionDef, str]] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.functions.append(f"{node.name.value}@{id(node)}")
+        key = f"{node.name.value}@{id(node)}"
+        self.functions.append(key)
+        if self.enabled:
+            self.defs.append((node, key))
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.functions.pop()
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        if not self.enabled:
-            return
-        match = _TAG.search(node.value)
-        if match:
-            self.comments.append((node, match.group(1), self.functions[-1]))
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.enabled:
@@ -123,14 +123,38 @@ class SelfAdmittedDebt(FileRule):
             self.roles.setdefault(function, set()).update(stages)
 
     def finish(self) -> None:
-        for node, tag, function in self.comments:
+        if not self.enabled:
+            return
+        tagged = [(c, m.group(1)) for c in self.ctx.comments if (m := _TAG.search(c.text))]
+        ranges = self._function_ranges() if tagged else []
+        for comment, tag in tagged:
+            inside = [r for r in ranges if r[0] <= comment.line <= r[1]]
+            function = max(inside)[2] if inside else _MODULE
             stages = self.roles.get(function) or set()
             stage = next((s for s in _ORDER if s in stages), "other")
-            text = node.value.lstrip("#").strip()
+            text = comment.text.lstrip("#").strip()
+            where = Location(
+                self.ctx.path,
+                comment.line,
+                comment.col + 1,
+                comment.line,
+                comment.col + 1 + len(comment.text),
+            )
             self.report(
-                node,
+                where,
                 f"{tag} in {stage} code: {text[:80]}",
                 entity=f"{tag}:{text[:80]}",
                 help="Fix the shortcut, or track it in the issue tracker.",
                 properties={"stage": stage, "tag": tag},
             )
+
+    def _function_ranges(self) -> list[tuple[int, int, str]]:
+        """(first line, last line, key) of every function; a comment belongs to the innermost one.
+        The first line includes the comment lines right above the `def` and its decorators."""
+        ranges = []
+        for node, key in self.defs:
+            first, _, last, _ = self.ctx.span(node)
+            if node.decorators:
+                first = min(first, self.ctx.span(node.decorators[0])[0])
+            ranges.append((first - len(node.leading_lines), last, key))
+        return ranges

@@ -1,29 +1,15 @@
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import libcst as cst
 
-from debtlint.api import Confidence, FileContext, FileRule, Severity
-
-_NO_GRAD = frozenset(
-    {
-        "torch.no_grad",
-        "torch.inference_mode",
-        "torch.set_grad_enabled",
-        "torch.autograd.no_grad",
-        "torch.autograd.grad_mode.no_grad",
-        "torch.autograd.grad_mode.inference_mode",
-    }
+from debtlint.api import (
+    Confidence,
+    FileContext,
+    FileRule,
+    Severity,
+    disables_grad,
+    scope_nodes,
 )
-_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-
-
-def _nodes(body: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
-    """Nodes of a body, not looking into nested functions or classes."""
-    stack = list(reversed(body))
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(c for c in reversed(current.children) if not isinstance(c, _SCOPES))
 
 
 def _text(expr: cst.BaseExpression) -> str | None:
@@ -130,7 +116,7 @@ class EvalWithoutNoGrad(FileRule):
     def visit_Module(self, node: cst.Module) -> None:
         if self.enabled:
             self._guarded_functions(node)
-            self._check("<module>", node.body, ())
+            self._check("<module>", [node], ())
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self.enabled:
@@ -149,14 +135,13 @@ class EvalWithoutNoGrad(FileRule):
             )
 
     def _no_grad(self, expr: cst.BaseExpression) -> bool:
-        target = expr.func if isinstance(expr, cst.Call) else expr
-        return self.ctx.qualname(target) in _NO_GRAD
+        return disables_grad(expr, self.ctx)
 
     def _guarded_functions(self, module: cst.Module) -> None:
         """Names of functions called inside a no-grad block anywhere in the file."""
-        for node in _nodes([module]):
+        for node in scope_nodes([module]):
             if isinstance(node, cst.With) and any(self._no_grad(i.item) for i in node.items):
-                for inner in _nodes([node.body]):
+                for inner in scope_nodes([node.body]):
                     if isinstance(inner, cst.Call) and isinstance(inner.func, cst.Name):
                         self.guarded_calls.add(inner.func.value)
 
@@ -167,7 +152,7 @@ class EvalWithoutNoGrad(FileRule):
             return
         evals: list[tuple[str, cst.Call]] = []
         called: set[str] = set()
-        for node in _nodes(body):
+        for node in scope_nodes(body):
             if isinstance(node, cst.With) and any(self._no_grad(i.item) for i in node.items):
                 return
             if not isinstance(node, cst.Call):

@@ -2,40 +2,28 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from debtlint.api import FileContext, FileRule, Severity
+from debtlint.api import (
+    FileContext,
+    FileRule,
+    Severity,
+    has_training_step,
+    method_name,
+    scope_nodes,
+    torch_optimizers_assigned,
+)
 
 _LOOPS = (cst.For, cst.While)
-_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-
-
-def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
-    """Calls under ``node``, not looking into nested functions or classes."""
-    stack: list[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Call):
-            yield current
-        for child in current.children:
-            if not isinstance(child, _SCOPES):
-                stack.append(child)
-
-
-def _method(call: cst.Call) -> str | None:
-    return call.func.attr.value if isinstance(call.func, cst.Attribute) else None
 
 
 def _clears_gradients(node: cst.CSTNode) -> bool:
-    stack: list[cst.CSTNode] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Call) and _method(current) in ("zero_grad", "zero_"):
+    for current in scope_nodes([node]):
+        if type(current) is cst.Call and method_name(current) in ("zero_grad", "zero_"):
             return True
         # `p.grad = None` clears gradients by hand.
-        if isinstance(current, cst.AssignTarget):
+        if type(current) is cst.AssignTarget:
             target = current.target
             if isinstance(target, cst.Attribute) and target.attr.value == "grad":
                 return True
-        stack.extend(c for c in current.children if not isinstance(c, _SCOPES))
     return False
 
 
@@ -150,12 +138,8 @@ class ZeroGradMissing(FileRule):
         self.loops: list[list[cst.CSTNode]] = [[]]
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if isinstance(node.value, cst.Call):
-            qual = self.ctx.qualname(node.value.func) or ""
-            if qual.startswith("torch.optim.") and ".lr_scheduler." not in qual:
-                for target in node.targets:
-                    if isinstance(target.target, cst.Name):
-                        self.optimizers.add(target.target.value)
+        if self.enabled:
+            self.optimizers.update(torch_optimizers_assigned(node, self.ctx))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.loops.append([])
@@ -193,34 +177,8 @@ class ZeroGradMissing(FileRule):
         )
 
     def _trains(self, body: cst.CSTNode) -> bool:
-        backward = step = False
-        for call in _calls(body):
-            method = _method(call)
-            if method == "backward":
-                backward = True
-            elif method == "step" and self._is_optimizer_step(call):
-                step = True
-        return backward and step
-
-    def _is_optimizer_step(self, call: cst.Call) -> bool:
-        assert isinstance(call.func, cst.Attribute)
-        receiver = call.func.value
-        name = receiver.attr.value if isinstance(receiver, cst.Attribute) else None
-        if isinstance(receiver, cst.Name):
-            name = receiver.value
-        if name is None:
-            return False
-        if name in self.optimizers or "optim" in name.lower() or name.lower() == "opt":
-            return True
-        # `scaler.step(optimizer)` (automatic mixed precision) steps the optimizer it is given.
-        return bool(call.args) and "scaler" in name.lower()
+        return has_training_step(body, self.optimizers)
 
 
 def _nested_loops(node: cst.CSTNode) -> Iterator[cst.For | cst.While]:
-    stack: list[cst.CSTNode] = list(node.children)
-    while stack:
-        current = stack.pop()
-        if isinstance(current, _LOOPS):
-            yield current
-        if not isinstance(current, _SCOPES):
-            stack.extend(current.children)
+    return (c for c in scope_nodes([node]) if c is not node and type(c) in _LOOPS)
