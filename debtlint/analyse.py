@@ -175,7 +175,7 @@ def _analyse_source(
     for stmt in _top_level_imports(module):
         imported.extend(add_import(aliases, stmt, facts.module, is_package))
     roots = frozenset(m.split(".", 1)[0] for m in imported if m)
-    ctx = FileContext(path, source, module, facts.module, catalog, aliases, roots)
+    ctx = FileContext(path, source, module, facts.module, catalog, aliases, roots, facts.is_test)
     extractor = FactExtractor(ctx, project_module)
     extractor.facts.is_test = facts.is_test
     extractor.facts.imported_modules = [m for m in dict.fromkeys(imported) if m]

@@ -34,8 +34,10 @@ class FileContext:
         catalog: Catalog,
         aliases: dict[str, str],
         imported_roots: frozenset[str],
+        is_test: bool = False,
     ) -> None:
         self.path = path
+        self.is_test = is_test  # by path: tests/, test_*.py, *_test.py, conftest.py
         self.source = source
         self.module = module
         self.module_name = module_name

@@ -941,10 +941,11 @@ class DeadExperimentalCodepath(FileRule):
     # commented-out code
     def _commented_out(self) -> None:
         minimum = int(self.opts["min-comment-lines"])
-        # The tokenizer runs only where `minimum` comment lines follow each other somewhere.
-        if not re.search(rf"(?:^[ \t]*#[^\n]*\n){{{minimum}}}", self.ctx.source + "\n", re.M):
-            return
         lines = self.ctx.source.splitlines()
+        # The tokenizer (which knows a `#` line inside a string is no comment) runs only where the
+        # raw lines already hold a block that looks like code.
+        if not self._raw_candidate(lines, minimum):
+            return
         own = [c for c in self.ctx.comments if c.own_line]
         blocks: list[list[Any]] = []
         for k, comment in enumerate(own):
@@ -968,6 +969,20 @@ class DeadExperimentalCodepath(FileRule):
                 help="Delete it: version control keeps old code.",
                 properties={"lines": len(code)},
             )
+
+    @staticmethod
+    def _raw_candidate(lines: list[str], minimum: int) -> bool:
+        block: list[str] = []
+        for line in [*lines, ""]:
+            text = line.strip()
+            if text.startswith("#"):
+                if not _TOOLING.match(text):
+                    block.append(text[1:])
+                continue
+            if len(block) >= minimum and _looks_like_code("\n".join(block), len(block)):
+                return True
+            block = []
+        return False
 
     # -- phase 2 ------------------------------------------------------------------------------
     def check_project(self, graph: ProjectGraph) -> None:

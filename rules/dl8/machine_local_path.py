@@ -8,7 +8,6 @@ from debtlint.api import FileContext, FileRule, Severity
 _LOCAL = re.compile(
     r"^(/home/[^/\s]+/|/Users/[^/\s]+/|[A-Za-z]:[\\/]|/content/drive/|/kaggle/(input|working)/)"
 )
-_TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|conftest\.py$")
 # String methods whose argument is a pattern being looked for, not a path being used.
 _STRING_METHODS = frozenset(
     {"startswith", "endswith", "replace", "removeprefix", "removesuffix", "find", "split"}
@@ -88,7 +87,7 @@ class MachineLocalPath(FileRule):
 
     def start(self, ctx: FileContext) -> None:
         super().start(ctx)
-        self.enabled = not _TEST_FILE.search(ctx.path)
+        self.enabled = not ctx.is_test
         self.skip: set[int] = set()
 
     def visit_Comparison(self, node: cst.Comparison) -> None:

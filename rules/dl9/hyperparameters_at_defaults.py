@@ -7,7 +7,6 @@ import libcst as cst
 
 from debtlint.api import Confidence, FileContext, FileRule, ProjectExample, Severity, dotted
 
-_TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$|conftest\.py$")
 # Calls that set an estimator's hyperparameters from a grid or a search space: the estimator given
 # to them is configured by the search, whatever its constructor says.
 # OneCycleLR and CyclicLR set the learning rate of the optimiser they get outright (max_lr,
@@ -285,7 +284,7 @@ class HyperparametersAtDefaults(FileRule):
     def start(self, ctx: FileContext) -> None:
         super().start(ctx)
         # Only files importing a library with key-hyperparameter tables are walked.
-        self.active = not _TEST_FILE.search(ctx.path) and bool(
+        self.active = not ctx.is_test and bool(
             ctx.imported_roots & ctx.catalog.hyperparameter_modules
         )
         self.functions: list[int] = []

@@ -21,7 +21,6 @@ _INDEPENDENT = re.compile(
     r"precision_recall_curve|det_curve|cross_entropy|calibration",
     re.IGNORECASE,
 )
-_TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_test\.py$")
 
 
 class ThresholdDependentMetricsOnly(FileRule):
@@ -95,7 +94,7 @@ class ThresholdDependentMetricsOnly(FileRule):
 
     def start(self, ctx: FileContext) -> None:
         super().start(ctx)
-        self.enabled = "sklearn" in ctx.imported_roots and not _TEST_FILE.search(ctx.path)
+        self.enabled = "sklearn" in ctx.imported_roots and not ctx.is_test
         self.first: tuple[cst.Call, str] | None = None
         self.independent = False
 
