@@ -204,6 +204,11 @@ def _analyse_source(
             _contained(result, rule.code, _share_facts, rule, result.facts)
         else:
             rule.take_findings()  # a half-finished check reports nothing
+    # Nothing may keep this file's tree alive through a cycle (the context's memo holds analyses
+    # that hold the context): worker processes collect cycles only between files.
+    ctx.release()
+    for rule in file_rules:
+        rule.ctx = None  # type: ignore[assignment]
     return result
 
 

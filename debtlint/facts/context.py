@@ -63,6 +63,12 @@ class FileContext:
                 name = f"builtins.{plain}"
         return self.catalog.normalise(name) if name else None
 
+    def release(self) -> None:
+        """Drop what was computed for this file, once its analysis is over."""
+        self.memo.clear()
+        self._positions = None
+        self._comments = None
+
     @property
     def comments(self) -> list[Comment]:
         """The file's comments from the tokenizer (the walk does not visit comment nodes)."""

@@ -109,7 +109,8 @@ class EvalWithoutNoGrad(FileRule):
 
     def start(self, ctx: FileContext) -> None:
         super().start(ctx)
-        self.enabled = "torch" in ctx.imported_roots
+        # Every finding is at an `m.eval()` call: files without one need no search.
+        self.enabled = "torch" in ctx.imported_roots and ".eval()" in ctx.source
         self.guarded_calls: set[str] = set()
         self.candidates: list[tuple[str, cst.Call]] = []  # (function name, eval call)
 
