@@ -4,7 +4,13 @@ from debtlint.complexity import Complexity, model_complexity
 from debtlint.facts.context import FileContext
 from debtlint.facts.frames import PandasNames, pandas_names
 from debtlint.facts.names import dotted
-from debtlint.facts.rows import DEFAULT_PREPROCESSORS, RowAnalysis, may_split, row_analysis
+from debtlint.facts.rows import (
+    DEFAULT_PREPROCESSORS,
+    RowAnalysis,
+    may_split,
+    read_names,
+    row_analysis,
+)
 from debtlint.facts.torchloops import (
     disables_grad,
     has_training_step,
@@ -50,6 +56,7 @@ __all__ = [
     "model_complexity",
     "notebook_invocation",
     "pandas_names",
+    "read_names",
     "row_analysis",
     "scope_nodes",
     "surely_disables_grad",

@@ -157,16 +157,20 @@ def scan(
     registry, ruleset = prepare(settings, selection)
     catalog = load_catalog(settings)
     root = settings.root
-    found = discover(
-        root,
-        paths,
-        exclude=settings.exclude if settings.exclude is not None else (),
-        extend_exclude=settings.extend_exclude,
-        respect_gitignore=settings.respect_gitignore,
-        max_file_size=settings.max_file_size,
-        use_default_excludes=settings.exclude is None,
-        extensions=(".py", ".ipynb") if settings.notebooks else (".py",),
-    )
+
+    def find(extensions: tuple[str, ...]) -> Discovery:
+        return discover(
+            root,
+            paths,
+            exclude=settings.exclude if settings.exclude is not None else (),
+            extend_exclude=settings.extend_exclude,
+            respect_gitignore=settings.respect_gitignore,
+            max_file_size=settings.max_file_size,
+            use_default_excludes=settings.exclude is None,
+            extensions=extensions,
+        )
+
+    found = find((".py", ".ipynb") if settings.notebooks else (".py",))
     project_modules = _module_index(found.files)
     syntax_rule = next((r for r in ruleset.file_rules if r.code == "DL001"), None)
     visitors = [r for r in ruleset.file_rules if r.code not in ("DL001", "DL000")]
@@ -189,20 +193,8 @@ def scan(
     facts = [r.facts for r in results]
     graph = build_graph(root, facts, manifest, catalog)
 
-    def find_files(extensions: tuple[str, ...]) -> list[str]:
-        # Other kinds of project files (DL504's configs), found as the sources were.
-        return discover(
-            root,
-            paths,
-            exclude=settings.exclude if settings.exclude is not None else (),
-            extend_exclude=settings.extend_exclude,
-            respect_gitignore=settings.respect_gitignore,
-            max_file_size=settings.max_file_size,
-            use_default_excludes=settings.exclude is None,
-            extensions=extensions,
-        ).files
-
-    graph.file_finder = find_files
+    # Other kinds of project files (DL504's configs), found as the sources were.
+    graph.file_finder = lambda extensions: find(extensions).files
     findings: list[Finding] = []
     tracebacks: list[str] = []
     for result in results:

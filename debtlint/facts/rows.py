@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from debtlint.facts.context import FileContext
-from debtlint.facts.walk import iter_children
+from debtlint.facts.walk import iter_children, scope_nodes
 
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 # Exact types (libcst node classes are ABCs, and isinstance on them is slow in hot loops).
@@ -672,4 +672,22 @@ def row_analysis(
         else:
             found = _Builder(ctx, key[0], key[2], key[1]).build()
         per_file[key] = found
+    return found
+
+
+def read_names(expr: cst.CSTNode) -> set[str]:
+    """Variables an expression reads: not attribute names, keywords or called plain names."""
+    found: set[str] = set()
+    skip: set[int] = set()
+    for node in scope_nodes([expr]):
+        kind = type(node)
+        if kind is cst.Name:
+            if id(node) not in skip:
+                found.add(node.value)  # type: ignore[attr-defined]
+        elif kind is cst.Attribute:
+            skip.add(id(node.attr))  # type: ignore[attr-defined]
+        elif kind is cst.Arg and node.keyword is not None:  # type: ignore[attr-defined]
+            skip.add(id(node.keyword))  # type: ignore[attr-defined]
+        elif kind is cst.Call and type(node.func) is cst.Name:  # type: ignore[attr-defined]
+            skip.add(id(node.func))  # type: ignore[attr-defined]
     return found

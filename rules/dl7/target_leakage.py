@@ -8,6 +8,7 @@ from debtlint.api import (
     Severity,
     Status,
     may_split,
+    read_names,
     row_analysis,
     scope_nodes,
 )
@@ -283,7 +284,7 @@ class TargetLeakage(FileRule):
             roots = {r for t in node.targets for r in _roots(t.target)}  # type: ignore[attr-defined]
             if _is_corr_call(value):
                 correlations |= roots
-            if _names(value) & parts:
+            if read_names(value) & parts:
                 continue  # computed on a split part: the right way
             found = _leak(value, targets, constants, correlations)
             if found is None:
@@ -352,7 +353,7 @@ def _features(split) -> set[str] | None:  # type: ignore[no-untyped-def]
         return None
     for arg in split.node.args:
         if arg.keyword is None and not arg.star:
-            return _names(arg.value)
+            return read_names(arg.value)
     return None
 
 
@@ -426,12 +427,12 @@ def _selects(statement, names: set[str], nodes) -> bool:  # type: ignore[no-unty
         kind = type(node)
         if kind is cst.Comparison:
             if any(isinstance(t.operator, _ORDERING) for t in node.comparisons) and (  # type: ignore[attr-defined]
-                _names(node) & names or _has_corr(node)
+                read_names(node) & names or _has_corr(node)
             ):
                 return True
         elif kind is cst.Call:
             if _method(node) in _TOP_K and (
-                _names(node.func.value) & names or _has_corr(node.func.value)  # type: ignore[attr-defined]
+                read_names(node.func.value) & names or _has_corr(node.func.value)  # type: ignore[attr-defined]
             ):
                 return True
         elif kind is cst.Subscript:
@@ -440,7 +441,7 @@ def _selects(statement, names: set[str], nodes) -> bool:  # type: ignore[no-unty
                 and (e.slice.lower is not None or e.slice.upper is not None)
                 for e in node.slice  # type: ignore[attr-defined]
             )
-            if bounded and (_names(node.value) & names or _has_corr(node.value)):  # type: ignore[attr-defined]
+            if bounded and (read_names(node.value) & names or _has_corr(node.value)):  # type: ignore[attr-defined]
                 return True
     return False
 
@@ -586,7 +587,7 @@ def _leak(value, targets: set[str], constants, correlations: set[str]) -> tuple[
             continue
         base = node.value  # type: ignore[attr-defined]
         # `df.corr()[t]`, `corrmat[t]`, `corrmat.nlargest(10, t)[t]`
-        if _has_corr(base) or _names(base) & correlations:
+        if _has_corr(base) or read_names(base) & correlations:
             return "correlation", column
         if grouped and _has_groupby(base):
             return "encoding", column
@@ -741,21 +742,3 @@ def _roots(target: cst.BaseExpression) -> set[str]:
     while isinstance(target, (cst.Attribute, cst.Subscript)):
         target = target.value
     return {target.value} if isinstance(target, cst.Name) else set()
-
-
-def _names(expr: cst.CSTNode) -> set[str]:
-    """Variables an expression reads: not attribute names, keywords or called plain names."""
-    found: set[str] = set()
-    skip: set[int] = set()
-    for node in scope_nodes([expr]):
-        kind = type(node)
-        if kind is cst.Name:
-            if id(node) not in skip:
-                found.add(node.value)  # type: ignore[attr-defined]
-        elif kind is cst.Attribute:
-            skip.add(id(node.attr))  # type: ignore[attr-defined]
-        elif kind is cst.Arg and node.keyword is not None:  # type: ignore[attr-defined]
-            skip.add(id(node.keyword))  # type: ignore[attr-defined]
-        elif kind is cst.Call and type(node.func) is cst.Name:  # type: ignore[attr-defined]
-            skip.add(id(node.func))  # type: ignore[attr-defined]
-    return found

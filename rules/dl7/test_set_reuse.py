@@ -8,6 +8,7 @@ from debtlint.api import (
     FileRule,
     Severity,
     may_split,
+    read_names,
     row_analysis,
     scope_nodes,
 )
@@ -585,7 +586,7 @@ class _ScopeFacts:
                     self.binders.setdefault(id(inner), set()).update(bound)
                 # The row analysis does not follow names only ever assigned a constant
                 # (`rows = []` filled by `rows.append(...)`): follow every assignment here.
-                for name in _names(value):
+                for name in read_names(value):
                     self.edges.setdefault(name, set()).update(bound - {name})
             else:
                 root = _mutated(node)
@@ -593,7 +594,7 @@ class _ScopeFacts:
                     for arg in node.args:  # type: ignore[attr-defined]
                         for inner in scope_nodes([arg.value]):
                             self.binders.setdefault(id(inner), set()).add(root)
-                        for name in _names(arg.value):
+                        for name in read_names(arg.value):
                             self.edges.setdefault(name, set()).add(root)
 
     def resplits(self, loops, line: int) -> bool:  # type: ignore[no-untyped-def]
@@ -633,7 +634,7 @@ class _ScopeFacts:
     def _reads(self, expr: cst.CSTNode) -> set[str]:
         found = self.read.get(id(expr))
         if found is None:
-            found = self.read[id(expr)] = _names(expr)
+            found = self.read[id(expr)] = read_names(expr)
         return found
 
     def _holds(self, expr: cst.CSTNode, node: cst.CSTNode, scores: set[str]) -> bool:
@@ -760,21 +761,3 @@ def _bound(target: cst.BaseExpression) -> set[str]:
         return _bound(target.value)
     root = _root(target)
     return {root} if root else set()
-
-
-def _names(expr: cst.CSTNode) -> set[str]:
-    """Variables an expression reads: not attribute names, keywords or called plain names."""
-    found: set[str] = set()
-    skip: set[int] = set()
-    for node in scope_nodes([expr]):
-        kind = type(node)
-        if kind is cst.Name:
-            if id(node) not in skip:
-                found.add(node.value)  # type: ignore[attr-defined]
-        elif kind is cst.Attribute:
-            skip.add(id(node.attr))  # type: ignore[attr-defined]
-        elif kind is cst.Arg and node.keyword is not None:  # type: ignore[attr-defined]
-            skip.add(id(node.keyword))  # type: ignore[attr-defined]
-        elif kind is cst.Call and type(node.func) is cst.Name:  # type: ignore[attr-defined]
-            skip.add(id(node.func))  # type: ignore[attr-defined]
-    return found
