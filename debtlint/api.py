@@ -7,9 +7,12 @@ from debtlint.facts.names import dotted
 from debtlint.facts.rows import (
     DEFAULT_PREPROCESSORS,
     RowAnalysis,
+    call_argument,
+    literal_names,
     may_split,
     read_names,
     row_analysis,
+    target_elements,
 )
 from debtlint.facts.torchloops import (
     disables_grad,
@@ -46,11 +49,13 @@ __all__ = [
     "Rule",
     "Severity",
     "Status",
+    "call_argument",
     "disables_grad",
     "dotted",
     "has_training_step",
     "is_optimizer_step",
     "iter_tree",
+    "literal_names",
     "may_split",
     "method_name",
     "model_complexity",
@@ -60,5 +65,6 @@ __all__ = [
     "row_analysis",
     "scope_nodes",
     "surely_disables_grad",
+    "target_elements",
     "torch_optimizers_assigned",
 ]

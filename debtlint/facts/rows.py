@@ -280,7 +280,7 @@ class _Builder:
     def build(self) -> RowAnalysis:
         module = self.ctx.module
         # One walk collects what the scans need: functions, constructed objects, and the values
-        # assigned to each name (for `_literal_names`).
+        # assigned to each name (for `literal_names`).
         functions: list[cst.FunctionDef] = []
         assigned: dict[str, list[cst.BaseExpression]] = {}
         for node in _walk_all(module):
@@ -299,7 +299,7 @@ class _Builder:
                         for target in node.targets:
                             if isinstance(target.target, cst.Name):
                                 self.constructed[target.target.value] = (qual, kws)
-        self.imported = self.imported | _literal_names(assigned)
+        self.imported = self.imported | literal_names(assigned)
         scopes: list[ScopeRows] = []
         # Functions first, so that calls to them from the module code can use their summaries.
         for function in functions:
@@ -371,7 +371,7 @@ class _Builder:
             # `df["a"] = ...` changes df: its other names flow in too (they already are df's).
             # Per element of a tuple target: `X_tr, X_te = ...` must not make X_te one of X_tr's
             # sources (the held-out side would then reach the training side).
-            for element in _target_elements(target):
+            for element in target_elements(target):
                 reads = self.names(element) if type(element) is not cst.Name else set()
                 for name in self.targets(element):
                     self.edge(scope, sources | reads - {name}, name, line)
@@ -423,7 +423,7 @@ class _Builder:
         else:
             scope.train_parts.update(indices)
         sources = frozenset(self.names(iterator.args[0].value)) if iterator.args else frozenset()
-        labels = _argument(iterator, 1, "y")
+        labels = call_argument(iterator, 1, "y")
         scope.splits.append(
             Split(
                 node,
@@ -467,7 +467,7 @@ class _Builder:
         if qual in _CV_UTILITIES:
             data = keywords.get("X") or (positional[1] if len(positional) > 1 else None)
             api = qual.rsplit(".", 1)[-1]
-            labels = _argument(node, 2, "y")
+            labels = call_argument(node, 2, "y")
             scope.splits.append(
                 Split(node, api, frozenset(self.names(data)), line, line, labels=labels)
             )
@@ -499,7 +499,7 @@ class _Builder:
                         frozenset(self.names(data)),
                         line,
                         line,
-                        labels=_argument(node, 1, "y"),
+                        labels=call_argument(node, 1, "y"),
                     )
                 )
             elif matches(api, self.preprocessors) and not matches(api, self.not_preprocessors):
@@ -543,21 +543,24 @@ class _Builder:
             scope.early_stops.append(EarlyStop(node, frozenset(self.names(watched)), line))
 
 
-def _target_elements(target: cst.BaseExpression) -> list[cst.BaseExpression]:
+def target_elements(target: cst.BaseExpression) -> list[cst.BaseExpression]:
     """The single targets of a possibly nested tuple or list target."""
     if isinstance(target, (cst.Tuple, cst.List)):
-        return [t for e in target.elements for t in _target_elements(e.value)]
+        return [t for e in target.elements for t in target_elements(e.value)]
     if isinstance(target, cst.StarredElement):
-        return _target_elements(target.value)
+        return target_elements(target.value)
     return [target]
 
 
-def _argument(call: cst.Call, index: int, keyword: str) -> cst.BaseExpression | None:
-    """The argument at ``index`` (positional) or given as ``keyword=``."""
+def call_argument(
+    call: cst.Call, index: int, keyword: str | tuple[str, ...]
+) -> cst.BaseExpression | None:
+    """The argument at ``index`` (positional) or given as ``keyword=`` (one of several names)."""
+    keywords = (keyword,) if isinstance(keyword, str) else keyword
     position = 0
     for arg in call.args:
         if arg.keyword is not None:
-            if arg.keyword.value == keyword:
+            if arg.keyword.value in keywords:
                 return arg.value
         elif not arg.star:
             if position == index:
@@ -583,7 +586,7 @@ def _walk_scope(body: list[cst.CSTNode]) -> Iterator[cst.CSTNode]:
         stack.extend(c for c in reversed(list(iter_children(node))) if type(c) not in _SCOPE_TYPES)
 
 
-def _literal_names(values: dict[str, list[cst.BaseExpression]]) -> frozenset[str]:
+def literal_names(values: dict[str, list[cst.BaseExpression]]) -> frozenset[str]:
     """Names only ever assigned constants (column lists, targets, paths): they are not data, and
     following them would tie every frame indexed with `FEATURES` to every other."""
     literal: set[str] = set()

@@ -5,10 +5,14 @@ from debtlint.api import (
     FileContext,
     FileRule,
     Severity,
+    call_argument,
     iter_tree,
+    literal_names,
     may_split,
+    read_names,
     row_analysis,
     scope_nodes,
+    target_elements,
 )
 
 # Calls that use a fitted model on rows: a score, or predictions that a metric will read.
@@ -63,7 +67,7 @@ class _Versions:
                 self._bind(left.value, right.value, line, keep)
             return
         reads = self.data(value)
-        for element in _elements(target):
+        for element in target_elements(target):
             root = _root(element)
             if root is None:
                 continue
@@ -73,22 +77,7 @@ class _Versions:
     def names(self, expr: cst.CSTNode | None) -> set[str]:
         """Variables an expression reads: not attribute names, keywords, called plain names or
         imported modules."""
-        found: set[str] = set()
-        if expr is None:
-            return found
-        skip: set[int] = set()
-        for node in scope_nodes([expr]):
-            kind = type(node)
-            if kind is cst.Name:
-                if id(node) not in skip and node.value not in self.imported:  # type: ignore[attr-defined]
-                    found.add(node.value)  # type: ignore[attr-defined]
-            elif kind is cst.Attribute:
-                skip.add(id(node.attr))  # type: ignore[attr-defined]
-            elif kind is cst.Arg and node.keyword is not None:  # type: ignore[attr-defined]
-                skip.add(id(node.keyword))  # type: ignore[attr-defined]
-            elif kind is cst.Call and type(node.func) is cst.Name:  # type: ignore[attr-defined]
-                skip.add(id(node.func))  # type: ignore[attr-defined]
-        return found
+        return read_names(expr) - self.imported if expr is not None else set()
 
     def data(self, expr: cst.CSTNode) -> set[str]:
         """The variables whose rows an expression is made of: like ``names``, but not keyword
@@ -403,8 +392,8 @@ class TrainTestOverlap(FileRule):
                 continue
             line = self.ctx.span(node)[0]
             if method in _FIT_METHODS:
-                data = _argument(node, 0, ("X", "x"))
-                labels = _argument(node, 1, ("y",))
+                data = call_argument(node, 0, ("X", "x"))
+                labels = call_argument(node, 1, ("y",))
                 if data is not None and labels is not None:
                     fits.append((node, key, line, versions.data(data)))
             else:
@@ -441,25 +430,17 @@ class TrainTestOverlap(FileRule):
         for node in iter_tree(self.ctx.module):
             if type(node) is cst.Assign:
                 for target in node.targets:  # type: ignore[attr-defined]
-                    for element in _elements(target.target):
+                    for element in target_elements(target.target):
                         if type(element) is cst.Name:
                             values.setdefault(element.value, []).append(node.value)  # type: ignore[attr-defined]
                         elif _root(element) is not None:
                             values.setdefault(_root(element), []).append(element)  # type: ignore[arg-type]
             elif type(node) in (cst.AugAssign, cst.AnnAssign, cst.For, cst.NamedExpr):
                 target = node.target  # type: ignore[attr-defined]
-                for element in _elements(target):
+                for element in target_elements(target):
                     if _root(element) is not None:
                         values.setdefault(_root(element), []).append(element)  # type: ignore[arg-type]
-        literal: set[str] = set()
-        changed = True
-        while changed:
-            changed = False
-            for name, assigned in values.items():
-                if name not in literal and all(_constant(v, literal) for v in assigned):
-                    literal.add(name)
-                    changed = True
-        found = self.ctx.memo["dl706-constants"] = frozenset(literal)
+        found = self.ctx.memo["dl706-constants"] = literal_names(values)
         return found
 
     def _key(self, receiver: cst.BaseExpression, owner: str | None) -> str | None:
@@ -511,38 +492,6 @@ class TrainTestOverlap(FileRule):
                 if versions.lineages(names, at) & held_out:
                     return split, at
         return None
-
-
-def _constant(expr: cst.CSTNode, literal: set[str]) -> bool:
-    for node in iter_tree(expr):
-        kind = type(node)
-        if kind is cst.Name:
-            if node.value not in literal and node.value not in ("True", "False", "None"):  # type: ignore[attr-defined]
-                return False
-        elif kind in (cst.Call, cst.Attribute, cst.Subscript, cst.Lambda):
-            return False
-    return True
-
-
-def _argument(call: cst.Call, index: int, keywords: tuple[str, ...]) -> cst.BaseExpression | None:
-    position = 0
-    for arg in call.args:
-        if arg.keyword is not None:
-            if arg.keyword.value in keywords:
-                return arg.value
-        elif not arg.star:
-            if position == index:
-                return arg.value
-            position += 1
-    return None
-
-
-def _elements(target: cst.BaseExpression) -> list[cst.BaseExpression]:
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [t for e in target.elements for t in _elements(e.value)]
-    if isinstance(target, cst.StarredElement):
-        return _elements(target.value)
-    return [target]
 
 
 def _root(expr: cst.BaseExpression) -> str | None:
